@@ -1,0 +1,21 @@
+"""gpulayers: Keras-compatible deep-learning layers on NumPy (CPU) and CuPy (NVIDIA GPU).
+
+Example::
+
+    import gpulayers as gl
+    w = gl.Variable(gl.random.normal((3, 1)))
+    with gl.GradientTape() as tape:
+        loss = gl.ops.mean((gl.ops.matmul(x, w) - y) ** 2)
+    grad = tape.gradient(loss, w)
+"""
+
+from gpulayers import backend, ops, testing, utils
+from gpulayers.autodiff import GradientTape, Tensor, Variable, convert_to_tensor, is_tensor
+from gpulayers.backend import random
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "GradientTape", "Tensor", "Variable", "backend", "convert_to_tensor", "is_tensor", "ops",
+    "random", "testing", "utils", "__version__",
+]

@@ -1,0 +1,461 @@
+"""Tensors, Variables and the tape: reverse-mode automatic differentiation over backend arrays.
+
+The whole idea: an op computes its result on backend arrays and, only while a
+:class:`GradientTape` is recording and one of its inputs is being tracked, attaches a
+:class:`Node` to the result holding the inputs and a vector-Jacobian product (``vjp``) that
+maps the gradient of the result to gradients of the inputs. ``tape.gradient`` sorts the nodes
+reachable from the target topologically and runs the vjps backwards, summing the gradients
+of tensors used more than once. Outside a tape nothing is recorded and ops cost nothing extra.
+
+Example::
+
+    x = gpulayers.Variable([1.0, 2.0, 3.0])
+    with gpulayers.GradientTape() as tape:
+        y = gpulayers.ops.sum(x * x)
+    tape.gradient(y, x)   # -> [2., 4., 6.]
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from gpulayers import backend as _backend
+
+__all__ = [
+    "GradientTape", "Node", "Tensor", "Variable", "convert_to_tensor", "is_tensor",
+    "needs_grad", "record", "unwrap",
+]
+
+# The tapes that are recording now, innermost last.
+_recording_tapes: list[GradientTape] = []
+
+
+class Node:
+    """How a recorded op's outputs were made: its inputs and its vector-Jacobian product.
+
+    ``vjp(grad)`` receives the gradient of the op's output (a tuple of gradients, one per output,
+    for ops with several outputs; missing ones are zeros) and returns one gradient (an array or
+    None) per input, in the order of ``parents``.
+    """
+
+    __slots__ = ("parents", "vjp", "output_specs", "name")
+
+    def __init__(self, parents: tuple[Tensor, ...], vjp: Callable[..., Any],
+                 output_specs: tuple[tuple[tuple[int, ...], Any], ...], name: str) -> None:
+        self.parents = parents
+        self.vjp = vjp
+        self.output_specs = output_specs
+        self.name = name
+
+
+class Tensor:
+    """An immutable array on the active backend that the tape can differentiate through.
+
+    Behaves like an array: Python operators, indexing, ``.shape``, ``.dtype``, ``.ndim``,
+    ``.numpy()`` and ``np.asarray(tensor)``.
+    """
+
+    __slots__ = ("_data", "_node", "_output_index", "__weakref__")
+    __array_ufunc__ = None  # make NumPy defer to our reflected operators (ndarray + Tensor)
+    __hash__ = object.__hash__  # == is elementwise, so identity is the hash
+
+    def __init__(self, data: Any, node: Node | None = None, output_index: int = 0) -> None:
+        self._data = data
+        self._node = node
+        self._output_index = output_index
+
+    @property
+    def data(self) -> Any:
+        """The backend array (numpy.ndarray or cupy.ndarray) holding the values."""
+        return self._data
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self._data.shape)
+
+    @property
+    def dtype(self) -> str:
+        """The dtype name, as in Keras 3 (``'float32'``)."""
+        return self._data.dtype.name
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    @property
+    def size(self) -> int:
+        return int(self._data.size)
+
+    def numpy(self) -> Any:
+        """The values as a NumPy array on the host."""
+        return _backend.to_numpy(self._data)
+
+    def item(self) -> Any:
+        return self._data.item()
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        array = self.numpy()
+        return array if dtype is None else array.astype(dtype)
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d Tensor")
+        return self.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        for i in range(len(self)):
+            yield self[i]
+
+    def __bool__(self) -> bool:
+        return bool(self._data)
+
+    def __float__(self) -> float:
+        return float(self._data)
+
+    def __int__(self) -> int:
+        return int(self._data)
+
+    def __index__(self) -> int:
+        return int(self._data)
+
+    def __repr__(self) -> str:
+        kind = type(self).__name__
+        return f"<{kind} shape={self.shape} dtype={self.dtype}\n{self.numpy()!r}>"
+
+    def _key(self) -> tuple[int, int]:
+        """Identity of the value for gradient bookkeeping: (producing node or self, output)."""
+        return (id(self._node) if self._node is not None else id(self), self._output_index)
+
+
+class Variable(Tensor):
+    """Mutable, named state (weights, counters). Trainable Variables are watched by tapes.
+
+    Args:
+        initializer: initial value (array-like, scalar or Tensor) or a callable
+            ``initializer(shape, dtype)`` returning one (then ``shape`` is required).
+        shape: shape, when ``initializer`` is callable.
+        dtype: dtype name; defaults to the value's float type or ``floatx()``.
+        trainable: whether optimizers update it and tapes watch it automatically.
+        name: a name for error messages, summaries and saving.
+
+    Example::
+
+        total = Variable(ops.zeros((3,)), trainable=False, name="total")
+        total.assign_add(ops.sum(x, axis=0))
+    """
+
+    __slots__ = ("name", "trainable")
+    _uids = itertools.count()
+
+    def __init__(self, initializer: Any, shape: Sequence[int] | None = None, dtype: Any = None,
+                 trainable: bool = True, name: str | None = None, **_keras_extras: Any) -> None:
+        if callable(initializer) and not isinstance(initializer, Tensor):
+            if shape is None:
+                raise ValueError(
+                    f"Variable {name!r}: a callable initializer needs `shape`. Received shape=None"
+                )
+            initializer = initializer(tuple(shape), dtype or _backend.floatx())
+        data = _to_array(initializer, dtype)
+        if shape is not None and tuple(data.shape) != tuple(shape):
+            raise ValueError(
+                f"Variable {name!r}: initial value has shape {tuple(data.shape)}, "
+                f"expected shape {tuple(shape)}"
+            )
+        super().__init__(data.copy())
+        self.name = name or f"variable_{next(Variable._uids)}"
+        self.trainable = bool(trainable)
+
+    @property
+    def value(self) -> Tensor:
+        """The Variable itself, usable anywhere a Tensor is (gradients flow through it)."""
+        return self
+
+    def assign(self, value: Any) -> Variable:
+        """Overwrite the values in place (same shape; cast to this Variable's dtype)."""
+        new = _to_array(value, self._data.dtype)
+        if tuple(new.shape) != self.shape:
+            raise ValueError(
+                f"Variable {self.name!r}: cannot assign a value of shape {tuple(new.shape)} "
+                f"to a variable of shape {self.shape}"
+            )
+        self._data[...] = new
+        return self
+
+    def assign_add(self, delta: Any) -> Variable:
+        """``self += delta``, in place."""
+        return self.assign(self._data + _to_array(delta, self._data.dtype))
+
+    def assign_sub(self, delta: Any) -> Variable:
+        """``self -= delta``, in place."""
+        return self.assign(self._data - _to_array(delta, self._data.dtype))
+
+    def __repr__(self) -> str:
+        return (f"<Variable {self.name!r} shape={self.shape} dtype={self.dtype} "
+                f"trainable={self.trainable}\n{self.numpy()!r}>")
+
+
+def _to_array(value: Any, dtype: Any = None) -> Any:
+    """Any array-like -> backend array. Python floats become floatx(), Python ints int32."""
+    if isinstance(value, Tensor):
+        value = value._data
+    xp = _backend.xp()
+    if _backend.is_array(value):
+        array = _backend.to_device(value)
+        return array if dtype is None else array.astype(dtype, copy=False)
+    array = xp.asarray(value, dtype=dtype)
+    if dtype is None:  # Python numbers and lists follow Keras's default types
+        if array.dtype.kind == "f":
+            array = array.astype(_backend.floatx())
+        elif array.dtype.kind in "iu":
+            array = array.astype("int32")
+    return array
+
+
+def convert_to_tensor(value: Any, dtype: Any = None) -> Tensor:
+    """Return ``value`` as a Tensor (unchanged if it already is one of ``dtype``)."""
+    if isinstance(value, Tensor) and (dtype is None or value.dtype == str(dtype)):
+        return value
+    if isinstance(value, Tensor):
+        from gpulayers.ops.math import cast  # differentiable cast keeps the gradient
+
+        return cast(value, dtype)
+    return Tensor(_to_array(value, dtype))
+
+
+def is_tensor(value: Any) -> bool:
+    """True for gpulayers Tensors and Variables."""
+    return isinstance(value, Tensor)
+
+
+def unwrap(value: Any) -> Any:
+    """The backend array inside a Tensor; other values are returned unchanged."""
+    return value._data if isinstance(value, Tensor) else value
+
+
+def _is_tracked(tensor: Any) -> bool:
+    if not isinstance(tensor, Tensor):
+        return False
+    if tensor._node is not None:
+        return True
+    for tape in _recording_tapes:
+        if tape._tracks(tensor):
+            return True
+    return False
+
+
+def needs_grad(*inputs: Any) -> tuple[bool, ...]:
+    """For each input, whether a recording tape needs its gradient (lets heavy ops skip work)."""
+    if not _recording_tapes:
+        return tuple(False for _ in inputs)
+    return tuple(_is_tracked(t) for t in inputs)
+
+
+def record(outputs: Any, inputs: Sequence[Any], vjp: Callable[..., Any] | None,
+           name: str = "op") -> Any:
+    """Wrap an op's result array(s) as Tensor(s), recording a Node when a tape needs it.
+
+    Args:
+        outputs: one backend array, or a tuple of them for an op with several outputs.
+        inputs: the op's inputs (Tensors or anything else; only Tensors can get gradients).
+        vjp: ``vjp(grad_output) -> tuple of input gradients``; None for non-differentiable ops.
+        name: the op's name, for debugging.
+    """
+    several = isinstance(outputs, tuple)
+    arrays = outputs if several else (outputs,)
+    node = None
+    if vjp is not None and _recording_tapes and any(_is_tracked(t) for t in inputs):
+        if any(a.dtype.kind in "fc" for a in arrays):
+            specs = tuple((tuple(a.shape), a.dtype) for a in arrays)
+            node = Node(tuple(inputs), vjp, specs, name)
+    tensors = tuple(Tensor(a, node, i) for i, a in enumerate(arrays))
+    return tensors if several else tensors[0]
+
+
+class GradientTape:
+    """Records differentiable ops run inside its ``with`` block, for :meth:`gradient`.
+
+    Args:
+        persistent: allow several ``gradient`` calls (otherwise the second one raises).
+        watch_accessed_variables: watch every trainable Variable used inside the block.
+
+    Example::
+
+        with GradientTape() as tape:
+            tape.watch(x)                       # plain tensors must be watched explicitly
+            loss = ops.mean((model(x) - y) ** 2)
+        grads = tape.gradient(loss, model.trainable_weights)
+    """
+
+    def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True) -> None:
+        self.persistent = persistent
+        self.watch_accessed_variables = watch_accessed_variables
+        self._watched: dict[tuple[int, int], Tensor] = {}
+        self._accessed: dict[int, Variable] = {}
+        self._used = False
+
+    def __enter__(self) -> GradientTape:
+        _recording_tapes.append(self)
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        if self in _recording_tapes:
+            _recording_tapes.remove(self)
+
+    def watch(self, tensor: Any) -> None:
+        """Track ``tensor`` (or a list of them) so gradients with respect to it can be taken."""
+        for item in _flatten(tensor):
+            if not isinstance(item, Tensor):
+                raise TypeError(
+                    f"GradientTape.watch: expected a Tensor or Variable. Received: {type(item)}"
+                )
+            self._watched[item._key()] = item
+
+    def _tracks(self, tensor: Tensor) -> bool:
+        if tensor._key() in self._watched:
+            return True
+        if self.watch_accessed_variables and isinstance(tensor, Variable) and tensor.trainable:
+            self._accessed[id(tensor)] = tensor
+            return True
+        return False
+
+    def watched_variables(self) -> list[Variable]:
+        """Variables watched explicitly or accessed while recording."""
+        watched = [t for t in self._watched.values() if isinstance(t, Variable)]
+        return watched + [v for v in self._accessed.values() if v not in watched]
+
+    @contextlib.contextmanager
+    def stop_recording(self) -> Iterator[None]:
+        """Run a block without recording it on this tape."""
+        was_recording = self in _recording_tapes
+        if was_recording:
+            _recording_tapes.remove(self)
+        try:
+            yield
+        finally:
+            if was_recording:
+                _recording_tapes.append(self)
+
+    def reset(self) -> None:
+        """Forget what was watched."""
+        self._watched.clear()
+        self._accessed.clear()
+
+    def gradient(self, target: Any, sources: Any, output_gradients: Any = None,
+                 unconnected_gradients: str = "none") -> Any:
+        """Gradients of ``target`` (summed if not scalar) with respect to ``sources``.
+
+        ``sources`` may be one tensor or a (nested) list/tuple/dict of them; the result has the
+        same structure. A source that ``target`` does not depend on gets None, or zeros with
+        ``unconnected_gradients='zero'``.
+        """
+        if unconnected_gradients not in ("none", "zero"):
+            raise ValueError(
+                "GradientTape.gradient: unconnected_gradients must be 'none' or 'zero'. "
+                f"Received: {unconnected_gradients!r}"
+            )
+        if self._used and not self.persistent:
+            raise RuntimeError(
+                "GradientTape.gradient can only be called once on a non-persistent tape; "
+                "create the tape with GradientTape(persistent=True) to call it several times"
+            )
+        self._used = True
+        targets = _flatten(target)
+        seeds = _flatten(output_gradients) if output_gradients is not None else [None] * len(
+            targets)
+        grads = self._backpropagate(targets, seeds, _flatten(sources))
+        zero = unconnected_gradients == "zero"
+
+        def lookup(source: Any) -> Any:
+            grad = grads.get(source._key())
+            if grad is None and zero:
+                grad = _backend.xp().zeros(source.shape, source._data.dtype)
+            return None if grad is None else Tensor(grad)
+
+        return _map_structure(lookup, sources)
+
+    def _backpropagate(self, targets: list[Any], seeds: list[Any],
+                       sources: list[Any]) -> dict[tuple[int, int], Any]:
+        xp = _backend.xp()
+        source_keys = set()
+        for source in sources:
+            if not isinstance(source, Tensor):
+                raise TypeError(
+                    f"GradientTape.gradient: sources must be Tensors or Variables. "
+                    f"Received: {type(source)}"
+                )
+            source_keys.add(source._key())
+        grads: dict[tuple[int, int], Any] = {}
+        for target, seed in zip(targets, seeds):
+            if not isinstance(target, Tensor) or (
+                    target._node is None and target._key() not in source_keys):
+                raise ValueError(
+                    "GradientTape.gradient: the target was not recorded on this tape. Compute it "
+                    "inside the `with GradientTape()` block from a watched tensor or a trainable "
+                    "Variable (use tape.watch(x) for plain tensors)."
+                )
+            seed = xp.ones_like(target._data) if seed is None else unwrap(
+                convert_to_tensor(seed, target.dtype))
+            _accumulate(grads, target._key(), seed)
+        for node in _reverse_topological(targets):
+            output_grads = [grads.get((id(node), i)) for i in range(len(node.output_specs))]
+            if all(g is None for g in output_grads):
+                continue
+            if len(output_grads) == 1:
+                input_grads = node.vjp(output_grads[0])
+            else:
+                input_grads = node.vjp(tuple(
+                    xp.zeros(shape, dtype) if g is None else g
+                    for g, (shape, dtype) in zip(output_grads, node.output_specs)))
+            for parent, grad in zip(node.parents, input_grads):
+                if grad is not None and isinstance(parent, Tensor):
+                    _accumulate(grads, parent._key(), grad)
+        return grads
+
+
+def _accumulate(grads: dict[tuple[int, int], Any], key: tuple[int, int], grad: Any) -> None:
+    previous = grads.get(key)
+    grads[key] = grad if previous is None else previous + grad
+
+
+def _reverse_topological(targets: list[Tensor]) -> list[Node]:
+    """Nodes reachable from the targets, each after every node that consumes its outputs."""
+    order: list[Node] = []
+    visited: set[int] = set()
+    for target in targets:
+        if target._node is None or id(target._node) in visited:
+            continue
+        stack: list[tuple[Node, bool]] = [(target._node, False)]
+        while stack:  # iterative DFS: deep graphs (long RNNs) must not hit the recursion limit
+            node, expanded = stack.pop()
+            if expanded:
+                order.append(node)
+                continue
+            if id(node) in visited:
+                continue
+            visited.add(id(node))
+            stack.append((node, True))
+            for parent in node.parents:
+                if isinstance(parent, Tensor) and parent._node is not None \
+                        and id(parent._node) not in visited:
+                    stack.append((parent._node, False))
+    order.reverse()
+    return order
+
+
+def _flatten(structure: Any) -> list[Any]:
+    if isinstance(structure, (list, tuple)):
+        return [leaf for item in structure for leaf in _flatten(item)]
+    if isinstance(structure, dict):
+        return [leaf for key in structure for leaf in _flatten(structure[key])]
+    return [structure]
+
+
+def _map_structure(function: Callable[[Any], Any], structure: Any) -> Any:
+    if isinstance(structure, (list, tuple)):
+        return type(structure)(_map_structure(function, item) for item in structure)
+    if isinstance(structure, dict):
+        return {key: _map_structure(function, value) for key, value in structure.items()}
+    return function(structure)

@@ -1,0 +1,27 @@
+"""The NumPy backend: the reference implementation of every primitive, on the CPU."""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+from typing import Any
+
+import numpy as xp
+
+NAME = "numpy"
+
+
+def asarray(value: Any, dtype: Any = None) -> Any:
+    """Host value -> numpy array (CuPy arrays are copied back to the host)."""
+    if hasattr(value, "get") and type(value).__module__.startswith("cupy"):
+        value = value.get()
+    return xp.asarray(value, dtype=dtype)
+
+
+def primitives(family: str) -> ModuleType:
+    """This backend's module for a primitive family (``im2col``, ``pooling``, ``rnn``, ...)."""
+    return importlib.import_module(f"{__name__}.{family}")
+
+
+def synchronize() -> None:
+    """Nothing to wait for on the CPU."""
