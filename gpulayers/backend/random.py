@@ -122,4 +122,5 @@ def randint(shape: tuple[int, ...], minval: int, maxval: int, dtype: Any = "int3
 
 def permutation(n: int, seed: int | SeedGenerator | None = None) -> Any:
     """A random permutation of ``range(n)`` (used to shuffle batches)."""
-    return _generator(seed).permutation(n)
+    # CuPy's Generator has no permutation(); ranking uniform draws works on both backends.
+    return _backend.xp().argsort(_generator(seed).random(n))
