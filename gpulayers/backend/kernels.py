@@ -24,7 +24,7 @@ def kernel_dir() -> Path:
     """Folder holding the ``.cu`` files: the installed ``gpulayers/_kernels`` or ``./kernels``."""
     package_root = Path(__file__).resolve().parent.parent
     for candidate in (package_root / "_kernels", package_root.parent / "kernels"):
-        if (candidate / "im2col.cu").is_file():
+        if candidate.is_dir() and any(candidate.glob("*.cu")):
             return candidate
     raise FileNotFoundError(
         f"gpulayers: CUDA kernel sources not found in {package_root / '_kernels'} "
