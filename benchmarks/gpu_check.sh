@@ -36,7 +36,7 @@ if wants tests; then
 fi
 if wants demo; then
   echo "== demo on cupy =="
-  timeout 120 python3 -m gpulayers demo --backend cupy --epochs 10 2>&1 \
+  timeout 120 python3 -m gpulayers demo --backend cupy --epochs 30 2>&1 \
     | tee "$out/demo_cupy.log" | tail -n 4
   demo_status=${PIPESTATUS[0]}
 fi

@@ -43,9 +43,12 @@ def _forward(params: list[Variable], x) -> object:
     return ops.matmul(hidden, w3) + b3
 
 
-def run_demo(backend_name: str | None = None, epochs: int = 20, seed: int = 0,
-             batch_size: int = 64, learning_rate: float = 0.05) -> float:
-    """Train the MLP with Adam written out by hand; print loss per epoch; return final accuracy."""
+def run_demo(backend_name: str | None = None, epochs: int = 30, seed: int = 0,
+             batch_size: int = 64, learning_rate: float = 0.05) -> dict[str, object]:
+    """Train the MLP with Adam written out by hand, printing loss and accuracy per epoch.
+
+    Returns ``{"losses": [mean loss per epoch], "accuracy": final training accuracy}``.
+    """
     if backend_name is not None:
         backend.set_backend(backend_name)
     set_random_seed(seed)
@@ -54,6 +57,7 @@ def run_demo(backend_name: str | None = None, epochs: int = 20, seed: int = 0,
     adam = _Adam(params, learning_rate)
     print(f"gpulayers demo: spiral classification, MLP 2-64-64-2, backend={backend.backend()}")
     start = time.perf_counter()
+    losses = []
     for epoch in range(1, epochs + 1):
         order = random.permutation(len(labels))
         total = 0.0
@@ -66,9 +70,10 @@ def run_demo(backend_name: str | None = None, epochs: int = 20, seed: int = 0,
             adam.apply(tape.gradient(loss, params))
             total += float(loss) * len(batch)
         accuracy = _accuracy(params, features, labels)
-        print(f"epoch {epoch:3d}/{epochs}  loss {total / len(labels):.4f}  "
+        losses.append(total / len(labels))
+        print(f"epoch {epoch:3d}/{epochs}  loss {losses[-1]:.4f}  "
               f"accuracy {accuracy:.3f}  ({time.perf_counter() - start:.1f}s)")
-    return accuracy
+    return {"losses": losses, "accuracy": accuracy}
 
 
 def _accuracy(params: list[Variable], features, labels) -> float:
