@@ -40,13 +40,16 @@ class Node:
     None) per input, in the order of ``parents``.
     """
 
-    __slots__ = ("parents", "vjp", "output_specs", "name")
+    __slots__ = ("parents", "vjp", "output_specs", "multi_output", "name")
 
     def __init__(self, parents: tuple[Tensor, ...], vjp: Callable[..., Any],
-                 output_specs: tuple[tuple[tuple[int, ...], Any], ...], name: str) -> None:
+                 output_specs: tuple[tuple[tuple[int, ...], Any], ...], name: str,
+                 multi_output: bool = False) -> None:
         self.parents = parents
         self.vjp = vjp
         self.output_specs = output_specs
+        # An op that returned a tuple gets a tuple of gradients, even a 1-tuple (split(x, 1)).
+        self.multi_output = multi_output
         self.name = name
 
 
@@ -173,27 +176,37 @@ class Variable(Tensor):
         return self
 
     def assign(self, value: Any) -> Variable:
-        """Overwrite the values in place (same shape; cast to this Variable's dtype)."""
+        """Replace the values (same shape; cast to this Variable's dtype).
+
+        The Variable takes a fresh array, so tensors computed from it earlier (slices,
+        reshapes, values saved for a backward pass) keep the values they were computed from.
+        """
         new = _to_array(value, self._data.dtype)
         if tuple(new.shape) != self.shape:
             raise ValueError(
                 f"Variable {self.name!r}: cannot assign a value of shape {tuple(new.shape)} "
                 f"to a variable of shape {self.shape}"
             )
-        self._data[...] = new
+        self._data = new.copy() if _shares_memory(new, value) else new
         return self
 
     def assign_add(self, delta: Any) -> Variable:
-        """``self += delta``, in place."""
+        """``self = self + delta``."""
         return self.assign(self._data + _to_array(delta, self._data.dtype))
 
     def assign_sub(self, delta: Any) -> Variable:
-        """``self -= delta``, in place."""
+        """``self = self - delta``."""
         return self.assign(self._data - _to_array(delta, self._data.dtype))
 
     def __repr__(self) -> str:
         return (f"<Variable {self.name!r} shape={self.shape} dtype={self.dtype} "
                 f"trainable={self.trainable}\n{self.numpy()!r}>")
+
+
+def _shares_memory(array: Any, source: Any) -> bool:
+    """Whether ``array`` may be the caller's own buffer (then the Variable must copy it)."""
+    source = source._data if isinstance(source, Tensor) else source
+    return array is source or getattr(array, "base", None) is not None
 
 
 def _to_array(value: Any, dtype: Any = None) -> Any:
@@ -268,7 +281,7 @@ def record(outputs: Any, inputs: Sequence[Any], vjp: Callable[..., Any] | None,
     if vjp is not None and _recording_tapes and any(_is_tracked(t) for t in inputs):
         if any(a.dtype.kind in "fc" for a in arrays):
             specs = tuple((tuple(a.shape), a.dtype) for a in arrays)
-            node = Node(tuple(inputs), vjp, specs, name)
+            node = Node(tuple(inputs), vjp, specs, name, multi_output=several)
     tensors = tuple(Tensor(a, node, i) for i, a in enumerate(arrays))
     return tensors if several else tensors[0]
 

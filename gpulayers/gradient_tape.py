@@ -151,7 +151,7 @@ class GradientTape:
             output_grads = [grads.get((id(node), i)) for i in range(len(node.output_specs))]
             if all(g is None for g in output_grads):
                 continue
-            if len(output_grads) == 1:
+            if not node.multi_output:
                 input_grads = node.vjp(output_grads[0])
             else:
                 input_grads = node.vjp(tuple(

@@ -187,3 +187,22 @@ def test_default_dtypes_follow_keras():
     assert gl.convert_to_tensor(1.5).dtype == "float32"
     assert gl.convert_to_tensor([1, 2]).dtype == "int32"
     assert gl.convert_to_tensor(np.zeros(2, "float64")).dtype == "float64"
+
+
+def test_single_output_of_a_tuple_op_still_gets_a_tuple_gradient():
+    x = Variable([1.0, 2.0])
+    with GradientTape() as tape:
+        (only,) = record((x.data * 4.0,), (x,), lambda grads: (grads[0] * 4.0,))
+        y = ops.sum(only)
+    np.testing.assert_allclose(np.asarray(tape.gradient(y, x)), [4.0, 4.0])
+
+
+def test_tensors_taken_from_a_variable_keep_their_values_after_assign():
+    v = Variable(np.arange(4.0, dtype="float32"))
+    source = np.ones(4, "float32")
+    row, reshaped = v[1:], ops.reshape(v, (2, 2))
+    v.assign(source)
+    source[0] = 7.0  # the Variable does not alias the caller's array either
+    np.testing.assert_array_equal(np.asarray(row), [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(np.asarray(reshaped), [[0.0, 1.0], [2.0, 3.0]])
+    np.testing.assert_array_equal(v.numpy(), [1.0, 1.0, 1.0, 1.0])
