@@ -1,0 +1,132 @@
+"""im2col and col2im on NumPy: the reference implementation, 1D/2D/3D in one N-d core.
+
+Layout is channels_last. ``im2col`` turns ``x`` of shape ``(batch, *spatial, channels)`` into
+``cols`` of shape ``(batch, *out_spatial, *kernel_size, channels)``; reshaped to
+``(batch * prod(out_spatial), prod(kernel_size) * channels)`` it multiplies a Keras kernel
+``(*kernel_size, channels, filters)`` reshaped to ``(prod(kernel_size) * channels, filters)``
+with no transpose. ``col2im`` is its adjoint: it adds every entry of ``cols`` back onto the
+input cell it was read from (the input gradient of a convolution, the forward pass of a
+transposed convolution).
+
+Geometry is explicit, one value per spatial dim: ``kernel_size``, ``strides``,
+``dilation_rate`` and ``padding`` as ``(before, after)`` pairs (the ops turn 'same'/'causal'
+into pairs). Output cell ``o``, kernel tap ``t`` reads input cell ``o * s + t * d - before``;
+cells outside the input are zeros. Along a dim of length ``n`` there are
+``(n + before + after - ((k - 1) * d + 1)) // s + 1`` output cells. ``after`` may be negative
+(it then crops the end of the input; transposed convolutions with ``output_padding`` need it).
+
+Example::
+
+    cols = im2col(x, (3, 3), (1, 1), (1, 1), ((1, 1), (1, 1)))    # x: (N, H, W, C)
+    y = cols.reshape(-1, 9 * C) @ kernel.reshape(9 * C, filters)   # a 'same' 3x3 conv
+    dx = col2im(dcols, x.shape, (3, 3), (1, 1), (1, 1), ((1, 1), (1, 1)))
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as xp
+from numpy.lib.stride_tricks import as_strided
+
+__all__ = ["check_geometry", "col2im", "conv_output_spatial_shape", "im2col"]
+
+Padding = Sequence[tuple[int, int]]
+
+
+def conv_output_spatial_shape(spatial: Sequence[int], kernel_size: Sequence[int],
+                              strides: Sequence[int], dilation_rate: Sequence[int],
+                              padding: Padding) -> tuple[int, ...]:
+    """Output spatial shape: ``(n + before + after - ((k - 1) * d + 1)) // s + 1`` per dim."""
+    return tuple((n + before + after - ((k - 1) * d + 1)) // s + 1
+                 for n, k, s, d, (before, after)
+                 in zip(spatial, kernel_size, strides, dilation_rate, padding))
+
+
+def check_geometry(input_shape: Sequence[int], kernel_size: Sequence[int],
+                   strides: Sequence[int], dilation_rate: Sequence[int],
+                   padding: Padding) -> None:
+    """Raise ValueError unless the geometry is well formed and gives at least one output cell.
+
+    Requires ``input_shape == (batch, *spatial, channels)`` with 1 to 3 spatial dims, one
+    kernel size, stride, dilation and ``(before, after)`` pair per spatial dim, all sizes
+    positive and ``before >= 0``.
+    """
+    rank = len(input_shape) - 2
+    lengths = {len(kernel_size), len(strides), len(dilation_rate), len(padding)}
+    if not 1 <= rank <= 3 or lengths != {rank}:
+        raise ValueError(
+            f"im2col: expected (batch, *spatial, channels) with 1-3 spatial dims and one kernel "
+            f"size, stride, dilation and padding pair per spatial dim. Received input_shape="
+            f"{tuple(input_shape)}, kernel_size={kernel_size}, strides={strides}, "
+            f"dilation_rate={dilation_rate}, padding={padding}")
+    out_spatial = conv_output_spatial_shape(input_shape[1:-1], kernel_size, strides,
+                                            dilation_rate, padding)
+    for k, s, d, (before, _), out in zip(kernel_size, strides, dilation_rate, padding,
+                                          out_spatial):
+        if k < 1 or s < 1 or d < 1 or before < 0 or out < 1:
+            raise ValueError(
+                f"im2col: invalid geometry for input_shape={tuple(input_shape)}: "
+                f"kernel_size={tuple(kernel_size)}, strides={tuple(strides)}, "
+                f"dilation_rate={tuple(dilation_rate)}, padding={tuple(padding)} "
+                f"(sizes must be positive, padding before >= 0, output not empty)")
+
+
+def _padded(x: Any, padding: Padding) -> Any:
+    """``x`` with zeros before/after each spatial dim (negative 'after' is left to the view)."""
+    widths = [(0, 0), *((before, max(after, 0)) for before, after in padding), (0, 0)]
+    if all(before == after == 0 for before, after in widths):
+        return x
+    return xp.pad(x, widths)
+
+
+def im2col(x: Any, kernel_size: Sequence[int], strides: Sequence[int],
+           dilation_rate: Sequence[int], padding: Padding) -> Any:
+    """Patches of ``x`` ``(N, *spatial, C)`` as ``(N, *out_spatial, *kernel_size, C)``.
+
+    A strided view of the padded input, copied once into a C-contiguous array.
+    """
+    check_geometry(x.shape, kernel_size, strides, dilation_rate, padding)
+    out_spatial = conv_output_spatial_shape(x.shape[1:-1], kernel_size, strides,
+                                            dilation_rate, padding)
+    padded = _padded(x, padding)
+    batch_stride, *spatial_strides, channel_stride = padded.strides
+    view = as_strided(
+        padded,
+        shape=(x.shape[0], *out_spatial, *kernel_size, x.shape[-1]),
+        strides=(batch_stride,
+                 *(step * s for step, s in zip(spatial_strides, strides)),
+                 *(step * d for step, d in zip(spatial_strides, dilation_rate)),
+                 channel_stride),
+        writeable=False,
+    )
+    return xp.ascontiguousarray(view)
+
+
+def col2im(cols: Any, input_shape: Sequence[int], kernel_size: Sequence[int],
+           strides: Sequence[int], dilation_rate: Sequence[int], padding: Padding) -> Any:
+    """Sum ``cols`` ``(N, *out_spatial, *kernel_size, C)`` back onto ``input_shape``.
+
+    The adjoint of :func:`im2col`: loops over the ``prod(kernel_size)`` taps only, adding each
+    tap's slab onto a strided slice of a padded buffer, then crops the padding.
+    """
+    check_geometry(input_shape, kernel_size, strides, dilation_rate, padding)
+    rank = len(kernel_size)
+    out_spatial = conv_output_spatial_shape(input_shape[1:-1], kernel_size, strides,
+                                            dilation_rate, padding)
+    expected = (input_shape[0], *out_spatial, *kernel_size, input_shape[-1])
+    if tuple(cols.shape) != expected:
+        raise ValueError(f"col2im: cols has shape {tuple(cols.shape)}, expected {expected} "
+                         f"for input_shape={tuple(input_shape)}")
+    buffer_spatial = [n + before + max(after, 0)
+                      for n, (before, after) in zip(input_shape[1:-1], padding)]
+    buffer = xp.zeros((input_shape[0], *buffer_spatial, input_shape[-1]), dtype=cols.dtype)
+    for taps in itertools.product(*(range(k) for k in kernel_size)):
+        window = tuple(slice(t * d, t * d + (out - 1) * s + 1, s)
+                       for t, d, s, out in zip(taps, dilation_rate, strides, out_spatial))
+        buffer[(slice(None), *window)] += cols[(slice(None),) * (rank + 1) + taps]
+    crop = tuple(slice(before, before + n)
+                 for n, (before, _) in zip(input_shape[1:-1], padding))
+    return xp.ascontiguousarray(buffer[(slice(None), *crop)])
