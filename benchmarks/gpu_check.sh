@@ -1,26 +1,27 @@
 #!/usr/bin/env bash
 # GPU check: run on a machine with an NVIDIA GPU, from the checkout, no network, no install:
 #
-#     bash benchmarks/gpu_check.sh [tests] [demo] [bench]     (default: all three)
+#     bash benchmarks/gpu_check.sh [tests] [demo] [bench] [profile]   (default: all four)
 #
 # 1. the whole test suite on the CuPy backend (GPULAYERS_BACKEND=cupy), which includes the
 #    gpu-marked CuPy-vs-NumPy agreement tests of every kernel family;
 # 2. the demo training run on CuPy;
-# 3. the op benchmarks against PyTorch (benchmarks/ops_vs_torch.py).
+# 3. the op benchmarks against PyTorch (benchmarks/ops_vs_torch.py);
+# 4. host vs device time of a training step (benchmarks/profile_steps.py).
 # Each stage fits a 10-minute slot. Logs go to $OUT if set, else benchmarks/results/latest; a short
 # summary is printed last and saved as summary.txt there.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out="${OUT:-benchmarks/results/latest}"
-stages="${*:-tests demo bench}"
+stages="${*:-tests demo bench profile}"
 wants() { case " $stages " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
-tests_status=skipped demo_status=skipped bench_status=skipped
+tests_status=skipped demo_status=skipped bench_status=skipped profile_status=skipped
 mkdir -p "$out"
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1
 
 {
   echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
-  echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo '+dirty')"
+  echo "commit: ${GPULAYERS_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}"
   nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null \
     | sed 's/^/gpu: /'
   python3 -c "import cupy, numpy; print('cupy', cupy.__version__, '| numpy', numpy.__version__, '| cuda runtime', cupy.cuda.runtime.runtimeGetVersion())"
@@ -46,6 +47,11 @@ if wants bench; then
     | tee "$out/bench.log" | tail -n 40
   bench_status=${PIPESTATUS[0]}
 fi
+if wants profile; then
+  echo "== host vs device time =="
+  timeout 300 python3 benchmarks/profile_steps.py 2>&1 | tee "$out/profile.log" | tail -n 10
+  profile_status=${PIPESTATUS[0]}
+fi
 
 {
   echo "== summary =="
@@ -54,7 +60,8 @@ fi
   wants tests && echo "tests (cupy): exit $tests_status: $(grep -E '(passed|failed|error)' "$out/tests_cupy.log" | tail -n 1)"
   wants demo && echo "demo (cupy): exit $demo_status: $(tail -n 1 "$out/demo_cupy.log")"
   wants bench && echo "benchmarks: exit $bench_status" && sed -n '/^| workload/,$p' "$out/bench.log"
+  wants profile && echo "profile: exit $profile_status" && sed -n '/^| workload/,$p' "$out/profile.log"
 } | tee "$out/summary.txt"
-for status in $tests_status $demo_status $bench_status; do
+for status in $tests_status $demo_status $bench_status $profile_status; do
   [ "$status" = skipped ] || [ "$status" -eq 0 ] || exit 1
 done
