@@ -43,14 +43,18 @@ def _random(*shape: int) -> np.ndarray:
     return np.random.default_rng(0).standard_normal(shape).astype("float32") * 0.1
 
 
-def mlp_workload(batch: int, torch, device: str):
-    dims = [784, 1024, 1024, 10]
+MLP_DIMS = (784, 1024, 1024, 10)
+
+
+def mlp_train_step(batch: int):
+    """gpulayers' SGD step of a 784-1024-1024-10 ReLU MLP: ``(step, x, weights)``."""
+    dims = MLP_DIMS
     weights = [gl.Variable(_random(a, b)) for a, b in zip(dims, dims[1:])]
     biases = [gl.Variable(np.zeros(b, "float32")) for b in dims[1:]]
     x, labels = backend.to_device(_random(batch, 784)), backend.to_device(
         np.arange(batch, dtype="int32") % 10)
 
-    def ours():
+    def step():
         with gl.GradientTape() as tape:
             h = x
             for i, (w, b) in enumerate(zip(weights, biases)):
@@ -61,6 +65,29 @@ def mlp_workload(batch: int, torch, device: str):
         for p, g in zip(params, tape.gradient(loss, params)):
             p.assign_sub(g * 0.01)
 
+    return step, x, weights
+
+
+def lstm_train_step(batch: int, steps: int, features: int, units: int):
+    """gpulayers' LSTM forward + backward over a sequence: ``(step, x, kernel, recurrent)``."""
+    x = gl.Variable(_random(batch, steps, features))
+    kernel, recurrent = gl.Variable(_random(features, 4 * units)), gl.Variable(
+        _random(units, 4 * units))
+    bias = gl.Variable(np.zeros(4 * units, "float32"))
+    h0 = c0 = backend.to_device(np.zeros((batch, units), "float32"))
+
+    def step():
+        with gl.GradientTape() as tape:
+            outputs, _, _ = ops.lstm_sequence(x, h0, c0, kernel, recurrent, bias)
+            loss = ops.sum(outputs)
+        tape.gradient(loss, [x, kernel, recurrent, bias])
+
+    return step, x, kernel, recurrent
+
+
+def mlp_workload(batch: int, torch, device: str):
+    dims = MLP_DIMS
+    ours, _, _ = mlp_train_step(batch)
     flops = 6 * batch * sum(a * b for a, b in zip(dims, dims[1:]))
     if torch is None:
         return ours, None, flops
@@ -122,17 +149,7 @@ def pool_workload(shape: tuple[int, int, int], torch, device: str):
 
 def lstm_workload(shape: tuple[int, int, int, int], torch, device: str):
     batch, steps, features, units = shape
-    x = gl.Variable(_random(batch, steps, features))
-    kernel, recurrent = gl.Variable(_random(features, 4 * units)), gl.Variable(
-        _random(units, 4 * units))
-    bias = gl.Variable(np.zeros(4 * units, "float32"))
-    h0 = c0 = backend.to_device(np.zeros((batch, units), "float32"))
-
-    def ours():
-        with gl.GradientTape() as tape:
-            outputs, _, _ = ops.lstm_sequence(x, h0, c0, kernel, recurrent, bias)
-            loss = ops.sum(outputs)
-        tape.gradient(loss, [x, kernel, recurrent, bias])
+    ours, _, _, _ = lstm_train_step(batch, steps, features, units)
 
     flops = 3 * 2 * batch * steps * 4 * units * (features + units)
     if torch is None:

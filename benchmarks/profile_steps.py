@@ -3,7 +3,7 @@
 For each workload, ``cupyx.profiler.benchmark`` reports the host (CPU) time and the device
 (GPU) time of one step. Device time near the GEMM-only time means the kernels are the cost;
 host time well above device time means per-op Python/launch overhead is (graph capture or
-fusion is the lever). Needs CuPy and a GPU.
+fusion is the lever). The workloads are those of ``ops_vs_torch.py``. Needs CuPy and a GPU.
 
     PYTHONPATH=. python benchmarks/profile_steps.py
 """
@@ -13,9 +13,9 @@ from __future__ import annotations
 import cupy
 import numpy as np
 from cupyx.profiler import benchmark
+from ops_vs_torch import MLP_DIMS, lstm_train_step, mlp_train_step
 
-import gpulayers as gl
-from gpulayers import backend, ops
+from gpulayers import backend
 
 
 def _random(*shape: int) -> cupy.ndarray:
@@ -23,23 +23,8 @@ def _random(*shape: int) -> cupy.ndarray:
 
 
 def mlp_step(batch: int = 4096):
-    dims = [784, 1024, 1024, 10]
-    weights = [gl.Variable(_random(a, b)) for a, b in zip(dims, dims[1:])]
-    biases = [gl.Variable(cupy.zeros(b, "float32")) for b in dims[1:]]
-    x, labels = _random(batch, 784), cupy.arange(batch, dtype="int32") % 10
-
-    def step():
-        with gl.GradientTape() as tape:
-            h = x
-            for i, (w, b) in enumerate(zip(weights, biases)):
-                h = ops.matmul(h, w) + b
-                h = ops.relu(h) if i < 2 else h
-            loss = ops.mean(ops.sparse_categorical_crossentropy(labels, h, from_logits=True))
-        params = weights + biases
-        for p, g in zip(params, tape.gradient(loss, params)):
-            p.assign_sub(g * 0.01)
-
-    activations = [x] + [_random(batch, d) for d in dims[1:]]
+    step, x, weights = mlp_train_step(batch)
+    activations = [x] + [_random(batch, d) for d in MLP_DIMS[1:]]
     raw_weights = [w.data for w in weights]
 
     def gemms_only():  # the 3 forward and 5 backward GEMMs of the same step, nothing else
@@ -55,18 +40,7 @@ def mlp_step(batch: int = 4096):
 
 
 def lstm_step(batch: int = 64, steps: int = 100, features: int = 128, units: int = 512):
-    x = gl.Variable(_random(batch, steps, features))
-    kernel, recurrent = gl.Variable(_random(features, 4 * units)), gl.Variable(
-        _random(units, 4 * units))
-    bias = gl.Variable(cupy.zeros(4 * units, "float32"))
-    h0 = c0 = cupy.zeros((batch, units), "float32")
-
-    def step():
-        with gl.GradientTape() as tape:
-            outputs, _, _ = ops.lstm_sequence(x, h0, c0, kernel, recurrent, bias)
-            loss = ops.sum(outputs)
-        tape.gradient(loss, [x, kernel, recurrent, bias])
-
+    step, x, kernel, recurrent = lstm_train_step(batch, steps, features, units)
     h = _random(batch, units)
     gates = _random(batch, 4 * units)
 

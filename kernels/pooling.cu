@@ -16,6 +16,8 @@
 //
 // Every kernel uses a grid-stride loop over 64-bit element indices.
 
+#include "common.cuh"
+
 struct PoolGeometry {
     long long batch, channels;
     long long in[3], out[3], window[3], stride[3], pad[3];
@@ -77,9 +79,40 @@ __device__ __forceinline__ void windows_containing(const PoolGeometry& g, int ax
     if (last > g.out[axis] - 1) last = g.out[axis] - 1;
 }
 
+// Forward threads: output element `index` -> its window o and that window's clipped input
+// range [begin, end) along each axis. Returns the offset in x of the element's sample and
+// channel (its input cell (0, 0, 0)).
+__device__ __forceinline__ long long output_window(const PoolGeometry& g, long long index,
+                                                   long long o[3], long long begin[3],
+                                                   long long end[3]) {
+    long long sample, channel;
+    unravel_cell(index, g.out, g.channels, sample, o, channel);
+    for (int axis = 0; axis < 3; ++axis) window_range(g, axis, o[axis], begin[axis], end[axis]);
+    const long long spatial_size = g.in[0] * g.in[1] * g.in[2];
+    return sample * spatial_size * g.channels + channel;
+}
+
+// Backward threads: input element `index` -> its cell i and the windows [first, last] that
+// contain it along each axis. Returns the offset in the output-shaped arrays (grad_y,
+// argmax) of the element's sample and channel (its output cell (0, 0, 0)).
+__device__ __forceinline__ long long input_windows(const PoolGeometry& g, long long index,
+                                                   long long i[3], long long first[3],
+                                                   long long last[3]) {
+    long long sample, channel;
+    unravel_cell(index, g.in, g.channels, sample, i, channel);
+    for (int axis = 0; axis < 3; ++axis) windows_containing(g, axis, i[axis], first[axis], last[axis]);
+    const long long out_size = g.out[0] * g.out[1] * g.out[2];
+    return sample * out_size * g.channels + channel;
+}
+
 __device__ __forceinline__ long long spatial_index(const PoolGeometry& g, long long d,
                                                    long long h, long long w) {
     return (d * g.in[1] + h) * g.in[2] + w;
+}
+
+__device__ __forceinline__ long long output_index(const PoolGeometry& g, long long d,
+                                                  long long h, long long w) {
+    return (d * g.out[1] + h) * g.out[2] + w;
 }
 
 template <typename T>
@@ -90,13 +123,9 @@ __device__ __forceinline__ bool is_nan(T value) {
 template <typename T>
 __device__ void max_pool_forward(const T* x, T* y, long long* argmax, const PoolGeometry& g) {
     const long long total = g.batch * g.out[0] * g.out[1] * g.out[2] * g.channels;
-    const long long spatial_size = g.in[0] * g.in[1] * g.in[2];
-    for (long long index = blockIdx.x * (long long)blockDim.x + threadIdx.x; index < total;
-         index += (long long)gridDim.x * blockDim.x) {
-        long long sample, channel, o[3], begin[3], end[3];
-        unravel_cell(index, g.out, g.channels, sample, o, channel);
-        for (int axis = 0; axis < 3; ++axis) window_range(g, axis, o[axis], begin[axis], end[axis]);
-        const T* x_sample = x + sample * spatial_size * g.channels + channel;
+    GRID_STRIDE_LOOP(index, total) {
+        long long o[3], begin[3], end[3];
+        const T* x_sample = x + output_window(g, index, o, begin, end);
         // Start on the first valid cell so an all -inf window still names a real input cell.
         long long best_index = spatial_index(g, begin[0], begin[1], begin[2]);
         T best = x_sample[best_index * g.channels];
@@ -122,19 +151,15 @@ template <typename T>
 __device__ void max_pool_backward(const T* grad_y, const long long* argmax, T* grad_x,
                                   const PoolGeometry& g) {
     const long long total = g.batch * g.in[0] * g.in[1] * g.in[2] * g.channels;
-    const long long out_size = g.out[0] * g.out[1] * g.out[2];
-    for (long long index = blockIdx.x * (long long)blockDim.x + threadIdx.x; index < total;
-         index += (long long)gridDim.x * blockDim.x) {
-        long long sample, channel, i[3], first[3], last[3];
-        unravel_cell(index, g.in, g.channels, sample, i, channel);
-        for (int axis = 0; axis < 3; ++axis) windows_containing(g, axis, i[axis], first[axis], last[axis]);
+    GRID_STRIDE_LOOP(index, total) {
+        long long i[3], first[3], last[3];
+        const long long base = input_windows(g, index, i, first, last);
         const long long cell = spatial_index(g, i[0], i[1], i[2]);
-        const long long base = sample * out_size * g.channels + channel;
         T sum = T(0);
         for (long long d = first[0]; d <= last[0]; ++d) {
             for (long long h = first[1]; h <= last[1]; ++h) {
                 for (long long w = first[2]; w <= last[2]; ++w) {
-                    const long long at = base + ((d * g.out[1] + h) * g.out[2] + w) * g.channels;
+                    const long long at = base + output_index(g, d, h, w) * g.channels;
                     if (argmax[at] == cell) sum += grad_y[at];
                 }
             }
@@ -157,13 +182,9 @@ __device__ __forceinline__ long long valid_count(const PoolGeometry& g, const lo
 template <typename T>
 __device__ void avg_pool_forward(const T* x, T* y, const PoolGeometry& g) {
     const long long total = g.batch * g.out[0] * g.out[1] * g.out[2] * g.channels;
-    const long long spatial_size = g.in[0] * g.in[1] * g.in[2];
-    for (long long index = blockIdx.x * (long long)blockDim.x + threadIdx.x; index < total;
-         index += (long long)gridDim.x * blockDim.x) {
-        long long sample, channel, o[3], begin[3], end[3];
-        unravel_cell(index, g.out, g.channels, sample, o, channel);
-        for (int axis = 0; axis < 3; ++axis) window_range(g, axis, o[axis], begin[axis], end[axis]);
-        const T* x_sample = x + sample * spatial_size * g.channels + channel;
+    GRID_STRIDE_LOOP(index, total) {
+        long long o[3], begin[3], end[3];
+        const T* x_sample = x + output_window(g, index, o, begin, end);
         T sum = T(0);
         for (long long d = begin[0]; d < end[0]; ++d) {
             for (long long h = begin[1]; h < end[1]; ++h) {
@@ -179,19 +200,15 @@ __device__ void avg_pool_forward(const T* x, T* y, const PoolGeometry& g) {
 template <typename T>
 __device__ void avg_pool_backward(const T* grad_y, T* grad_x, const PoolGeometry& g) {
     const long long total = g.batch * g.in[0] * g.in[1] * g.in[2] * g.channels;
-    const long long out_size = g.out[0] * g.out[1] * g.out[2];
-    for (long long index = blockIdx.x * (long long)blockDim.x + threadIdx.x; index < total;
-         index += (long long)gridDim.x * blockDim.x) {
-        long long sample, channel, i[3], first[3], last[3];
-        unravel_cell(index, g.in, g.channels, sample, i, channel);
-        for (int axis = 0; axis < 3; ++axis) windows_containing(g, axis, i[axis], first[axis], last[axis]);
-        const long long base = sample * out_size * g.channels + channel;
+    GRID_STRIDE_LOOP(index, total) {
+        long long i[3], first[3], last[3];
+        const long long base = input_windows(g, index, i, first, last);
         T sum = T(0);
         long long o[3];
         for (o[0] = first[0]; o[0] <= last[0]; ++o[0]) {
             for (o[1] = first[1]; o[1] <= last[1]; ++o[1]) {
                 for (o[2] = first[2]; o[2] <= last[2]; ++o[2]) {
-                    const long long at = base + ((o[0] * g.out[1] + o[1]) * g.out[2] + o[2]) * g.channels;
+                    const long long at = base + output_index(g, o[0], o[1], o[2]) * g.channels;
                     sum += grad_y[at] / T(valid_count(g, o));
                 }
             }

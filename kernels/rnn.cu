@@ -10,7 +10,10 @@
 //   -DGL_ACTIVATION=k            the cell activation (default tanh)
 //   -DGL_RECURRENT_ACTIVATION=k  the gate activation (default sigmoid)
 // with k: 0 linear, 1 tanh, 2 sigmoid, 3 hard_sigmoid (Keras 3: clip(x/6 + 0.5, 0, 1)), 4 relu.
-// Backward passes use each activation's derivative written in terms of its output y.
+// Backward passes use each activation's derivative written in terms of its output y. The
+// activation math lives in common.cuh (shared with elementwise.cu, whose codes differ).
+
+#include "common.cuh"
 
 #ifndef GL_ACTIVATION
 #define GL_ACTIVATION 1
@@ -19,55 +22,20 @@
 #define GL_RECURRENT_ACTIVATION 2
 #endif
 
-#define GL_LINEAR 0
-#define GL_TANH 1
-#define GL_SIGMOID 2
-#define GL_HARD_SIGMOID 3
-#define GL_RELU 4
-
-__device__ __forceinline__ float gl_tanh(float x) { return tanhf(x); }
-__device__ __forceinline__ double gl_tanh(double x) { return tanh(x); }
-
-template <int KIND, typename T>
-__device__ __forceinline__ T activate(T x) {
-    if constexpr (KIND == GL_TANH) {
-        return gl_tanh(x);
-    } else if constexpr (KIND == GL_SIGMOID) {
-        return T(0.5) * gl_tanh(T(0.5) * x) + T(0.5);  // overflow-free logistic
-    } else if constexpr (KIND == GL_HARD_SIGMOID) {
-        T y = x / T(6) + T(0.5);
-        return y < T(0) ? T(0) : (y > T(1) ? T(1) : y);
-    } else if constexpr (KIND == GL_RELU) {
-        return x > T(0) ? x : T(0);
-    } else {
-        return x;
-    }
+// This family's activation code (the position in numpy_backend/rnn.py's ACTIVATIONS) -> the
+// activation kind of common.cuh, with the rounding of the NumPy reference.
+__host__ __device__ constexpr int rnn_activation_kind(int code) {
+    return code == 1   ? GL_TANH
+           : code == 2 ? GL_SIGMOID_TANH
+           : code == 3 ? GL_HARD_SIGMOID_CLIP
+           : code == 4 ? GL_RELU
+                       : GL_LINEAR;
 }
 
-// Derivative of the activation at the input that produced output y.
-template <int KIND, typename T>
-__device__ __forceinline__ T activation_slope(T y) {
-    if constexpr (KIND == GL_TANH) {
-        return T(1) - y * y;
-    } else if constexpr (KIND == GL_SIGMOID) {
-        return y * (T(1) - y);
-    } else if constexpr (KIND == GL_HARD_SIGMOID) {
-        return (y > T(0) && y < T(1)) ? T(1) / T(6) : T(0);
-    } else if constexpr (KIND == GL_RELU) {
-        return y > T(0) ? T(1) : T(0);
-    } else {
-        return T(1);
-    }
-}
-
-#define ACT(x) activate<GL_ACTIVATION>(x)
-#define ACT_SLOPE(y) activation_slope<GL_ACTIVATION>(y)
-#define REC(x) activate<GL_RECURRENT_ACTIVATION>(x)
-#define REC_SLOPE(y) activation_slope<GL_RECURRENT_ACTIVATION>(y)
-
-#define GRID_STRIDE_LOOP(k, total)                                                   \
-    for (long long k = (long long)blockIdx.x * blockDim.x + threadIdx.x; k < (total); \
-         k += (long long)blockDim.x * gridDim.x)
+#define ACT(x) activate<rnn_activation_kind(GL_ACTIVATION)>(x)
+#define ACT_SLOPE(y) slope_from_output<rnn_activation_kind(GL_ACTIVATION)>(y)
+#define REC(x) activate<rnn_activation_kind(GL_RECURRENT_ACTIVATION)>(x)
+#define REC_SLOPE(y) slope_from_output<rnn_activation_kind(GL_RECURRENT_ACTIVATION)>(y)
 
 // ---------------------------------------------------------------- LSTM
 // z, z_recurrent: (N, 4u) pre-activations, summed when has_recurrent != 0.

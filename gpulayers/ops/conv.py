@@ -26,13 +26,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from gpulayers import backend
-from gpulayers.autodiff import Tensor, convert_to_tensor, needs_grad, record
+from gpulayers.autodiff import Tensor, convert_to_tensor
 from gpulayers.ops.conv_arguments import (
     conv_geometry,
     float_operands,
-    gradient_as,
+    record_conv,
     spatial_rank,
-    to_channels_first,
     to_channels_last,
 )
 from gpulayers.ops.conv_gemm import conv_forward, conv_input_gradient, conv_kernel_gradient
@@ -167,18 +166,7 @@ def _grouped_conv(op: str, x: Tensor, w: Tensor, x_data: Any, w_data: Any,
     geometry = conv_geometry(op, x_last.shape[1:-1], kernel.shape[:-2], strides, padding,
                              dilation_rate, groups)
     result = conv_forward(x_last, kernel, geometry)
-    need_x, need_w = needs_grad(x, w)
-
-    def vjp(grad: Any) -> tuple[Any, Any]:
-        grad_last = to_channels_last(grad.astype(result.dtype, copy=False), channels_first)
-        grad_x = grad_w = None
-        if need_x:
-            grad_x = gradient_as(to_channels_first(
-                conv_input_gradient(grad_last, kernel, x_last.shape, geometry), channels_first),
-                x)
-        if need_w:
-            grad_w = gradient_as(conv_kernel_gradient(
-                x_last, grad_last, kernel.shape, geometry).reshape(w.shape), w)
-        return grad_x, grad_w
-
-    return record(to_channels_first(result, channels_first), (x, w), vjp, name=op)
+    return record_conv(
+        op, x, w, result, channels_first,
+        lambda grad: conv_input_gradient(grad, kernel, x_last.shape, geometry),
+        lambda grad: conv_kernel_gradient(x_last, grad, kernel.shape, geometry).reshape(w.shape))

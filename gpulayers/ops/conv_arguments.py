@@ -18,16 +18,16 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from gpulayers import backend
-from gpulayers.autodiff import Tensor, convert_to_tensor
+from gpulayers.autodiff import Tensor, convert_to_tensor, needs_grad, record
 
 __all__ = [
     "ConvGeometry", "conv_geometry", "float_operands", "gradient_as", "int_tuple", "padding_mode",
-    "spatial_rank", "to_channels_first", "to_channels_last", "transpose_geometry",
+    "record_conv", "spatial_rank", "to_channels_first", "to_channels_last", "transpose_geometry",
 ]
 
 
@@ -222,3 +222,27 @@ def gradient_as(grad: Any, tensor: Tensor) -> Any:
     if tensor.data.dtype.kind != "f":
         return None
     return grad.astype(tensor.data.dtype, copy=False)
+
+
+def record_conv(op: str, x: Tensor, w: Tensor, result: Any, channels_first: bool,
+                input_gradient: Callable[[Any], Any],
+                kernel_gradient: Callable[[Any], Any]) -> Tensor:
+    """Record ``result`` (channels_last) as the output of ``op(x, w)`` in the caller's layout.
+
+    The backward pass hands the output gradient, channels_last and in ``result``'s dtype, to
+    ``input_gradient`` (returns the channels_last gradient of ``x``) and ``kernel_gradient``
+    (returns the gradient of ``w``), each only when that operand needs one; both are cast
+    back to the operand's own dtype (see :func:`gradient_as`).
+    """
+    need_x, need_w = needs_grad(x, w)
+
+    def vjp(grad: Any) -> tuple[Any, Any]:
+        grad_last = to_channels_last(grad.astype(result.dtype, copy=False), channels_first)
+        grad_x = grad_w = None
+        if need_x:
+            grad_x = gradient_as(to_channels_first(input_gradient(grad_last), channels_first), x)
+        if need_w:
+            grad_w = gradient_as(kernel_gradient(grad_last), w)
+        return grad_x, grad_w
+
+    return record(to_channels_first(result, channels_first), (x, w), vjp, name=op)

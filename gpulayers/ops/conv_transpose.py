@@ -24,12 +24,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from gpulayers import backend
-from gpulayers.autodiff import Tensor, needs_grad, record
+from gpulayers.autodiff import Tensor
 from gpulayers.ops.conv_arguments import (
     float_operands,
-    gradient_as,
+    record_conv,
     spatial_rank,
-    to_channels_first,
     to_channels_last,
     transpose_geometry,
 )
@@ -80,17 +79,7 @@ def conv_transpose(inputs: Any, kernel: Any, strides: IntOrTuple = 1, padding: s
                                                padding, output_padding, dilation_rate)
     output_shape = (x_last.shape[0], *out_spatial, kernel_data.shape[-2])
     result = conv_input_gradient(x_last, kernel_data, output_shape, geometry)
-    need_x, need_w = needs_grad(x, w)
-
-    def vjp(grad: Any) -> tuple[Any, Any]:
-        grad_last = to_channels_last(grad.astype(result.dtype, copy=False), channels_first)
-        grad_x = grad_w = None
-        if need_x:
-            grad_x = gradient_as(to_channels_first(
-                conv_forward(grad_last, kernel_data, geometry), channels_first), x)
-        if need_w:
-            grad_w = gradient_as(conv_kernel_gradient(
-                grad_last, x_last, kernel_data.shape, geometry), w)
-        return grad_x, grad_w
-
-    return record(to_channels_first(result, channels_first), (x, w), vjp, name=op)
+    return record_conv(
+        op, x, w, result, channels_first,
+        lambda grad: conv_forward(grad, kernel_data, geometry),
+        lambda grad: conv_kernel_gradient(grad, x_last, kernel_data.shape, geometry))

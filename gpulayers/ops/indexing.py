@@ -199,16 +199,25 @@ def slice_update(inputs: Any, start_indices: Any, updates: Any) -> Tensor:
     inputs = autodiff.convert_to_tensor(inputs)
     updates = autodiff.convert_to_tensor(updates)
     box = _box(inputs, start_indices, updates.shape, "slice_update")
+    return record_replacement(inputs, updates, box, "slice_update")
+
+
+def record_replacement(inputs: Tensor, updates: Tensor, where: Any, name: str) -> Tensor:
+    """A copy of ``inputs`` with ``[where]`` set to ``updates``, recorded as op ``name``.
+
+    Gradients: ``inputs`` gets the output gradient outside ``where``, ``updates`` (when
+    floating) the gradient at ``where``. Shared by slice_update and scatter_update.
+    """
     result = inputs.data.copy()
-    result[box] = updates.data
+    result[where] = updates.data
 
     def vjp(grad):
         grad_inputs = grad.copy()
-        grad_inputs[box] = 0
-        grad_updates = grad[box] if updates.data.dtype.kind in "fc" else None
+        grad_inputs[where] = 0
+        grad_updates = grad[where] if updates.data.dtype.kind in "fc" else None
         return grad_inputs, grad_updates
 
-    return autodiff.record(result, (inputs, updates), vjp, name="slice_update")
+    return autodiff.record(result, (inputs, updates), vjp, name=name)
 
 
 def _integer_indices(indices: Any, op_name: str) -> Any:

@@ -21,6 +21,7 @@ from typing import Any
 
 from gpulayers import backend
 from gpulayers.autodiff import Tensor, convert_to_tensor, record
+from gpulayers.ops.conv_arguments import to_channels_first, to_channels_last
 
 __all__ = ["average_pool", "max_pool"]
 
@@ -76,7 +77,7 @@ def _pool(op: str, inputs: Any, pool_size: Any, strides: Any, padding: Any,
     pool = _int_tuple(op, "pool_size", pool_size, rank)
     steps = pool if strides is None else _int_tuple(op, "strides", strides, rank)
     padding = _padding_mode(op, padding)
-    x = _to_channels_last(_float_data(tensor), channels_first)
+    x = to_channels_last(_float_data(tensor), channels_first)
     pads = _pads(op, x.shape[1:-1], pool, steps, padding)
     primitives = backend.primitives("pooling")  # kept for the backward pass
     input_shape = tuple(x.shape)
@@ -93,10 +94,10 @@ def _pool(op: str, inputs: Any, pool_size: Any, strides: Any, padding: Any,
             return primitives.avg_pool_backward(grad, input_shape, pool, steps, pads)
 
     def vjp(grad: Any) -> tuple[Any]:
-        grad_input = backward(_to_channels_last(grad, channels_first))
-        return (_to_channels_first(grad_input, channels_first),)
+        grad_input = backward(to_channels_last(grad, channels_first))
+        return (to_channels_first(grad_input, channels_first),)
 
-    return record(_to_channels_first(output, channels_first), (tensor,), vjp, name=op)
+    return record(to_channels_first(output, channels_first), (tensor,), vjp, name=op)
 
 
 def _data_format(op: str, data_format: str | None) -> str:
@@ -167,15 +168,3 @@ def _pads(op: str, spatial: Sequence[int], pool: Sequence[int], strides: Sequenc
 def _float_data(tensor: Tensor) -> Any:
     data = tensor.data
     return data if data.dtype.kind == "f" else data.astype(backend.floatx())
-
-
-def _to_channels_last(array: Any, channels_first: bool) -> Any:
-    if not channels_first:
-        return array
-    return backend.xp().moveaxis(array, 1, -1)
-
-
-def _to_channels_first(array: Any, channels_first: bool) -> Any:
-    if not channels_first:
-        return array
-    return backend.xp().ascontiguousarray(backend.xp().moveaxis(array, -1, 1))

@@ -9,6 +9,7 @@ from gpulayers.autodiff import Tensor
 from gpulayers.ops.axes import as_int, as_shape, check_bounds, check_integer_dtype, normalize_axis
 from gpulayers.ops.broadcasting import broadcast_shapes, reduce_grad_to_input
 from gpulayers.ops.dtypes import result_type, to_operand_tensor
+from gpulayers.ops.indexing import record_replacement
 
 __all__ = ["one_hot", "scatter", "scatter_update", "where"]
 
@@ -133,13 +134,4 @@ def scatter_update(inputs: Any, indices: Any, updates: Any) -> Tensor:
     updates = autodiff.convert_to_tensor(updates)
     index = _index_tuple(indices, inputs.shape, "scatter_update")
     _check_values_shape(updates, index, inputs.shape, "scatter_update", "updates")
-    result = inputs.data.copy()
-    result[index] = updates.data
-
-    def vjp(grad):
-        grad_inputs = grad.copy()
-        grad_inputs[index] = 0
-        grad_updates = grad[index] if updates.data.dtype.kind in "fc" else None
-        return grad_inputs, grad_updates
-
-    return autodiff.record(result, (inputs, updates), vjp, name="scatter_update")
+    return record_replacement(inputs, updates, index, "scatter_update")

@@ -2,21 +2,13 @@
 
 import numpy as np
 import pytest
+from ops_helpers import assert_values, normal_sampler
 
 from gpulayers import GradientTape, Variable, ops
 from gpulayers.testing import check_gradients
 
 RNG = np.random.default_rng(0)
-
-
-def rand(*shape):
-    return RNG.standard_normal(shape)
-
-
-def assert_values(tensor, expected):
-    got = np.asarray(tensor)
-    assert got.shape == np.shape(expected)
-    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)
+rand = normal_sampler(RNG)
 
 
 # --- reshape family -------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from typing import Any
 import cupy as cp
 
 from gpulayers.backend import kernels
+from gpulayers.backend.cupy_backend.launch import contiguous, dtype_suffix, launch
 from gpulayers.backend.numpy_backend.elementwise import (
     FUSED_ACTIVATIONS,
     FUSED_DTYPES,
@@ -29,8 +30,6 @@ __all__ = [
     "bias_activation_forward", "can_fuse",
 ]
 
-_SUFFIXES = {"float32": "f32", "float64": "f64"}
-_THREADS = 256
 _MAX_BLOCKS = 65535
 
 
@@ -40,7 +39,7 @@ def can_fuse(activation: str, dtype: Any) -> bool:
 
 
 def _function(name: str, dtype: Any, activation: str) -> Any:
-    suffix = _SUFFIXES.get(cp.dtype(dtype).name)
+    suffix = dtype_suffix(cp.dtype(dtype))
     if suffix is None:
         raise TypeError(f"bias_activation on CuPy supports float32 and float64. "
                         f"Received dtype {cp.dtype(dtype).name}")
@@ -48,24 +47,21 @@ def _function(name: str, dtype: Any, activation: str) -> Any:
     return kernels.get_function("elementwise", f"{name}_{suffix}", defines=defines)
 
 
-def _blocks(total: int) -> int:
-    return min((total + _THREADS - 1) // _THREADS, _MAX_BLOCKS)
-
-
 def bias_activation_forward(x: Any, bias: Any, axis: int, activation: str) -> Any:
     """``activation(x + bias)`` with ``bias`` (channels,) broadcast along ``axis`` of ``x``."""
     function = _function("bias_act_forward", x.dtype, activation)
     axis = axis % x.ndim
     x = cp.ascontiguousarray(x)
-    bias = cp.ascontiguousarray(bias, dtype=x.dtype)
+    bias = contiguous(bias, x.dtype)
     channels = x.shape[axis]
     inner = 1
     for size in x.shape[axis + 1:]:
         inner *= size
     y = cp.empty_like(x)
     if x.size:
-        function((_blocks(x.size),), (_THREADS,),
-                 (x, bias, y, cp.int64(x.size), cp.int64(channels), cp.int64(max(inner, 1))))
+        launch(function, x.size,
+               (x, bias, y, cp.int64(x.size), cp.int64(channels), cp.int64(max(inner, 1))),
+               _MAX_BLOCKS)
     return y
 
 
@@ -73,8 +69,8 @@ def bias_activation_backward(grad: Any, y: Any, activation: str) -> Any:
     """``grad * activation'(z)`` through the forward output ``y`` (see the NumPy reference)."""
     function = _function("bias_act_backward", y.dtype, activation)
     y = cp.ascontiguousarray(y)
-    grad = cp.ascontiguousarray(grad, dtype=y.dtype)
+    grad = contiguous(grad, y.dtype)
     dz = cp.empty_like(y)
     if y.size:
-        function((_blocks(y.size),), (_THREADS,), (grad, y, dz, cp.int64(y.size)))
+        launch(function, y.size, (grad, y, dz, cp.int64(y.size)), _MAX_BLOCKS)
     return dz

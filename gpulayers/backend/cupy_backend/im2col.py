@@ -22,26 +22,25 @@ from typing import Any
 import cupy as xp
 
 from gpulayers.backend import kernels
-from gpulayers.backend.numpy_backend.im2col import check_geometry, conv_output_spatial_shape
+from gpulayers.backend.cupy_backend.launch import (
+    contiguous,
+    dtype_suffix,
+    kernel_dtype,
+    launch,
+    lifted_geometry,
+)
+from gpulayers.backend.numpy_backend.im2col import (
+    Padding,
+    check_col2im_shapes,
+    check_geometry,
+    conv_output_spatial_shape,
+)
 
 __all__ = ["check_geometry", "col2im", "conv_output_spatial_shape", "im2col"]
 
-Padding = Sequence[tuple[int, int]]
-_THREADS_PER_BLOCK = 256
 _MAX_BLOCKS = 65535 * 32  # the grid-stride loops cover anything larger
-_SUFFIXES = {"float32": "f32", "float64": "f64"}
 _BYTES_PER_THREAD = 16
 _INT32_LIMIT = 2**31 - 1 - 2**20  # headroom for the kernels' intermediate products
-
-
-def _kernel_dtype(dtype: Any) -> Any:
-    """The dtype a kernel runs in: float32/float64 as they are, other floats in float32."""
-    dtype = xp.dtype(dtype)
-    if dtype.name in _SUFFIXES:
-        return dtype
-    if dtype.kind == "f" or dtype.name == "bfloat16":
-        return xp.dtype(xp.float32)
-    raise TypeError(f"im2col: expected a float array. Received dtype={dtype.name}")
 
 
 def _channels_per_thread(channels: int, dtype: Any) -> int:
@@ -63,43 +62,33 @@ def _launch(name: str, dtype: Any, total: int, largest: int, rank: int, channels
     vector = _channels_per_thread(channels, dtype)
     defines = {"CONV_RANK": rank, "CONV_INDEX_BITS": 32 if largest < _INT32_LIMIT else 64,
                "CONV_VEC": vector}
-    function = kernels.get_function("im2col", f"{name}_{_SUFFIXES[xp.dtype(dtype).name]}",
+    function = kernels.get_function("im2col", f"{name}_{dtype_suffix(xp.dtype(dtype))}",
                                     defines=defines)
-    threads = total // vector
-    blocks = min((threads + _THREADS_PER_BLOCK - 1) // _THREADS_PER_BLOCK, _MAX_BLOCKS)
-    function((blocks,), (_THREADS_PER_BLOCK,), args)
+    launch(function, total // vector, args, _MAX_BLOCKS)
 
 
 def _geometry_args(input_shape: Sequence[int], kernel_size: Sequence[int],
                    strides: Sequence[int], dilation_rate: Sequence[int],
                    padding: Padding) -> tuple[Any, ...]:
     """The 20 ``long long`` geometry parameters of the kernels, lifted to 3 spatial dims."""
-    spatial = tuple(input_shape[1:-1])
-    out_spatial = conv_output_spatial_shape(spatial, kernel_size, strides, dilation_rate,
-                                            padding)
-    lift = 3 - len(spatial)
-    values = (
-        input_shape[0], input_shape[-1],
-        *((1,) * lift + spatial),
-        *((1,) * lift + out_spatial),
-        *((1,) * lift + tuple(kernel_size)),
-        *((1,) * lift + tuple(strides)),
-        *((1,) * lift + tuple(dilation_rate)),
-        *((0,) * lift + tuple(before for before, _ in padding)),
-    )
-    return tuple(xp.int64(value) for value in values)
+    out_spatial = conv_output_spatial_shape(input_shape[1:-1], kernel_size, strides,
+                                            dilation_rate, padding)
+    return lifted_geometry(input_shape[0], input_shape[-1],
+                           (tuple(input_shape[1:-1]), out_spatial, kernel_size, strides,
+                            dilation_rate),
+                           tuple(before for before, _ in padding))
 
 
 def im2col(x: Any, kernel_size: Sequence[int], strides: Sequence[int],
            dilation_rate: Sequence[int], padding: Padding) -> Any:
     """Patches of ``x`` ``(N, *spatial, C)`` as ``(N, *out_spatial, *kernel_size, C)``."""
     check_geometry(x.shape, kernel_size, strides, dilation_rate, padding)
-    dtype = _kernel_dtype(x.dtype)
+    dtype = kernel_dtype(x.dtype, "im2col")
     out_spatial = conv_output_spatial_shape(x.shape[1:-1], kernel_size, strides,
                                             dilation_rate, padding)
     cols = xp.empty((x.shape[0], *out_spatial, *kernel_size, x.shape[-1]), dtype=dtype)
     _launch("im2col", dtype, cols.size, max(cols.size, x.size), len(kernel_size), x.shape[-1],
-            xp.ascontiguousarray(x, dtype=dtype), cols,
+            contiguous(x, dtype), cols,
             *_geometry_args(x.shape, kernel_size, strides, dilation_rate, padding))
     return cols.astype(x.dtype, copy=False)
 
@@ -107,16 +96,10 @@ def im2col(x: Any, kernel_size: Sequence[int], strides: Sequence[int],
 def col2im(cols: Any, input_shape: Sequence[int], kernel_size: Sequence[int],
            strides: Sequence[int], dilation_rate: Sequence[int], padding: Padding) -> Any:
     """Sum ``cols`` ``(N, *out_spatial, *kernel_size, C)`` back onto ``input_shape``."""
-    check_geometry(input_shape, kernel_size, strides, dilation_rate, padding)
-    out_spatial = conv_output_spatial_shape(input_shape[1:-1], kernel_size, strides,
-                                            dilation_rate, padding)
-    expected = (input_shape[0], *out_spatial, *kernel_size, input_shape[-1])
-    if tuple(cols.shape) != expected:
-        raise ValueError(f"col2im: cols has shape {tuple(cols.shape)}, expected {expected} "
-                         f"for input_shape={tuple(input_shape)}")
-    dtype = _kernel_dtype(cols.dtype)
+    check_col2im_shapes(cols.shape, input_shape, kernel_size, strides, dilation_rate, padding)
+    dtype = kernel_dtype(cols.dtype, "im2col")
     x = xp.empty(tuple(input_shape), dtype=dtype)
     _launch("col2im", dtype, x.size, max(cols.size, x.size), len(kernel_size), x.shape[-1],
-            xp.ascontiguousarray(cols, dtype=dtype), x,
+            contiguous(cols, dtype), x,
             *_geometry_args(input_shape, kernel_size, strides, dilation_rate, padding))
     return x.astype(cols.dtype, copy=False)

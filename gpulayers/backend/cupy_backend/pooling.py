@@ -21,36 +21,33 @@ from typing import Any
 import cupy as xp
 
 from gpulayers.backend import kernels
-from gpulayers.backend.numpy_backend.pooling import check_geometry, pooled_spatial_shape
+from gpulayers.backend.cupy_backend.launch import (
+    contiguous,
+    dtype_suffix,
+    kernel_dtype,
+    launch,
+    lifted_geometry,
+)
+from gpulayers.backend.numpy_backend.pooling import (
+    Padding,
+    check_geometry,
+    pooled_spatial_shape,
+)
 
 __all__ = [
     "avg_pool_backward", "avg_pool_forward", "check_geometry", "max_pool_backward",
     "max_pool_forward", "pooled_spatial_shape",
 ]
 
-Padding = Sequence[tuple[int, int]]
-_THREADS_PER_BLOCK = 256
 _MAX_BLOCKS = 65535 * 32  # the grid-stride loops cover anything larger
-_SUFFIXES = {"float32": "f32", "float64": "f64"}
-
-
-def _kernel_dtype(dtype: Any) -> Any:
-    """The dtype a kernel runs in: float32/float64 as they are, other floats in float32."""
-    dtype = xp.dtype(dtype)
-    if dtype.name in _SUFFIXES:
-        return dtype
-    if dtype.kind == "f" or dtype.name == "bfloat16":
-        return xp.dtype(xp.float32)
-    raise TypeError(f"pooling: expected a float array. Received dtype={dtype.name}")
 
 
 def _launch(name: str, dtype: Any, total: int, *args: Any) -> None:
     """Run ``<name>_<f32|f64>`` over ``total`` elements (nothing to do when it is 0)."""
     if total == 0:
         return
-    function = kernels.get_function("pooling", f"{name}_{_SUFFIXES[xp.dtype(dtype).name]}")
-    blocks = min((total + _THREADS_PER_BLOCK - 1) // _THREADS_PER_BLOCK, _MAX_BLOCKS)
-    function((blocks,), (_THREADS_PER_BLOCK,), args)
+    function = kernels.get_function("pooling", f"{name}_{dtype_suffix(xp.dtype(dtype))}")
+    launch(function, total, args, _MAX_BLOCKS)
 
 
 def _geometry_args(input_shape: Sequence[int], pool_size: Sequence[int],
@@ -59,16 +56,9 @@ def _geometry_args(input_shape: Sequence[int], pool_size: Sequence[int],
     check_geometry(input_shape, pool_size, strides, padding)
     spatial = tuple(input_shape[1:-1])
     out_spatial = pooled_spatial_shape(spatial, pool_size, strides, padding)
-    lift = 3 - len(spatial)
-    values = (
-        input_shape[0], input_shape[-1],
-        *((1,) * lift + spatial),
-        *((1,) * lift + out_spatial),
-        *((1,) * lift + tuple(pool_size)),
-        *((1,) * lift + tuple(strides)),
-        *((0,) * lift + tuple(before for before, _ in padding)),
-    )
-    return tuple(xp.int64(value) for value in values)
+    return lifted_geometry(input_shape[0], input_shape[-1],
+                           (spatial, out_spatial, pool_size, strides),
+                           tuple(before for before, _ in padding))
 
 
 def _output_shape(input_shape: Sequence[int], pool_size: Sequence[int],
@@ -77,20 +67,16 @@ def _output_shape(input_shape: Sequence[int], pool_size: Sequence[int],
     return (input_shape[0], *out_spatial, input_shape[-1])
 
 
-def _contiguous(array: Any, dtype: Any) -> Any:
-    return xp.ascontiguousarray(array, dtype=dtype)
-
-
 def max_pool_forward(x: Any, pool_size: Sequence[int], strides: Sequence[int],
                      padding: Padding) -> tuple[Any, Any]:
     """Max pooling. Returns ``(output, argmax)``; see the NumPy reference for the contract."""
-    dtype = _kernel_dtype(x.dtype)
+    dtype = kernel_dtype(x.dtype, "pooling")
     geometry = _geometry_args(x.shape, pool_size, strides, padding)
     out_shape = _output_shape(x.shape, pool_size, strides, padding)
     output = xp.empty(out_shape, dtype=dtype)
     argmax = xp.empty(out_shape, dtype=xp.int64)
     _launch("max_pool_forward", dtype, math.prod(out_shape),
-            _contiguous(x, dtype), output, argmax, *geometry)
+            contiguous(x, dtype), output, argmax, *geometry)
     return output.astype(x.dtype, copy=False), argmax
 
 
@@ -98,11 +84,11 @@ def max_pool_backward(grad_output: Any, argmax: Any, input_shape: Sequence[int],
                       pool_size: Sequence[int], strides: Sequence[int],
                       padding: Padding) -> Any:
     """Gradient of max pooling with respect to its input, ``(N, *spatial, C)``."""
-    dtype = _kernel_dtype(grad_output.dtype)
+    dtype = kernel_dtype(grad_output.dtype, "pooling")
     geometry = _geometry_args(input_shape, pool_size, strides, padding)
     grad_input = xp.empty(tuple(input_shape), dtype=dtype)
     _launch("max_pool_backward", dtype, math.prod(input_shape),
-            _contiguous(grad_output, dtype), _contiguous(argmax, xp.int64), grad_input,
+            contiguous(grad_output, dtype), contiguous(argmax, xp.int64), grad_input,
             *geometry)
     return grad_input.astype(grad_output.dtype, copy=False)
 
@@ -110,19 +96,19 @@ def max_pool_backward(grad_output: Any, argmax: Any, input_shape: Sequence[int],
 def avg_pool_forward(x: Any, pool_size: Sequence[int], strides: Sequence[int],
                      padding: Padding) -> Any:
     """Average pooling over the valid cells of each window, ``(N, *out_spatial, C)``."""
-    dtype = _kernel_dtype(x.dtype)
+    dtype = kernel_dtype(x.dtype, "pooling")
     geometry = _geometry_args(x.shape, pool_size, strides, padding)
     output = xp.empty(_output_shape(x.shape, pool_size, strides, padding), dtype=dtype)
-    _launch("avg_pool_forward", dtype, output.size, _contiguous(x, dtype), output, *geometry)
+    _launch("avg_pool_forward", dtype, output.size, contiguous(x, dtype), output, *geometry)
     return output.astype(x.dtype, copy=False)
 
 
 def avg_pool_backward(grad_output: Any, input_shape: Sequence[int], pool_size: Sequence[int],
                       strides: Sequence[int], padding: Padding) -> Any:
     """Gradient of average pooling with respect to its input, ``(N, *spatial, C)``."""
-    dtype = _kernel_dtype(grad_output.dtype)
+    dtype = kernel_dtype(grad_output.dtype, "pooling")
     geometry = _geometry_args(input_shape, pool_size, strides, padding)
     grad_input = xp.empty(tuple(input_shape), dtype=dtype)
     _launch("avg_pool_backward", dtype, math.prod(input_shape),
-            _contiguous(grad_output, dtype), grad_input, *geometry)
+            contiguous(grad_output, dtype), grad_input, *geometry)
     return grad_input.astype(grad_output.dtype, copy=False)

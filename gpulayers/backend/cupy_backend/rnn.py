@@ -19,6 +19,7 @@ from typing import Any
 import cupy as cp
 
 from gpulayers.backend import kernels
+from gpulayers.backend.cupy_backend.launch import dtype_suffix, launch
 from gpulayers.backend.numpy_backend.rnn import ACTIVATIONS, activation_code
 
 __all__ = [
@@ -27,13 +28,11 @@ __all__ = [
     "gru_reset_gates_forward", "lstm_gates_backward", "lstm_gates_forward",
 ]
 
-_SUFFIXES = {"f": "f32", "d": "f64"}  # by dtype.char (dtype.name is slow on the launch path)
-_THREADS = 256
 _MAX_BLOCKS = 65535
 
 
 def _dtype_suffix(array: Any) -> str:
-    suffix = _SUFFIXES.get(array.dtype.char)
+    suffix = dtype_suffix(array.dtype)
     if suffix is None:
         raise TypeError(f"Fused recurrent gates on CuPy support float32 and float64. "
                         f"Received dtype {array.dtype.name}")
@@ -62,8 +61,7 @@ def _launch(name: str, reference: Any, activation: str, recurrent_activation: st
     if total == 0:
         return
     function = _function(f"{name}_{suffix}", *codes, cp.cuda.Device().id)
-    blocks = min((total + _THREADS - 1) // _THREADS, _MAX_BLOCKS)
-    function((blocks,), (_THREADS,), (*args, cp.int32(batch), cp.int32(units)))
+    launch(function, total, (*args, cp.int32(batch), cp.int32(units)), _MAX_BLOCKS)
 
 
 def _prepare(dtype: Any, *arrays: Any) -> list[Any]:

@@ -74,6 +74,21 @@ def check_geometry(input_shape: Sequence[int], kernel_size: Sequence[int],
                 f"(sizes must be positive, padding before >= 0, output not empty)")
 
 
+def check_col2im_shapes(cols_shape: Sequence[int], input_shape: Sequence[int],
+                        kernel_size: Sequence[int], strides: Sequence[int],
+                        dilation_rate: Sequence[int], padding: Padding) -> tuple[int, ...]:
+    """:func:`check_geometry`, then ValueError unless ``cols_shape`` is im2col's output shape
+    ``(N, *out_spatial, *kernel_size, C)`` for ``input_shape``. Returns ``out_spatial``."""
+    check_geometry(input_shape, kernel_size, strides, dilation_rate, padding)
+    out_spatial = conv_output_spatial_shape(input_shape[1:-1], kernel_size, strides,
+                                            dilation_rate, padding)
+    expected = (input_shape[0], *out_spatial, *kernel_size, input_shape[-1])
+    if tuple(cols_shape) != expected:
+        raise ValueError(f"col2im: cols has shape {tuple(cols_shape)}, expected {expected} "
+                         f"for input_shape={tuple(input_shape)}")
+    return out_spatial
+
+
 def _padded(x: Any, padding: Padding) -> Any:
     """``x`` with zeros before/after each spatial dim (negative 'after' is left to the view)."""
     widths = [(0, 0), *((before, max(after, 0)) for before, after in padding), (0, 0)]
@@ -112,14 +127,9 @@ def col2im(cols: Any, input_shape: Sequence[int], kernel_size: Sequence[int],
     The adjoint of :func:`im2col`: loops over the ``prod(kernel_size)`` taps only, adding each
     tap's slab onto a strided slice of a padded buffer, then crops the padding.
     """
-    check_geometry(input_shape, kernel_size, strides, dilation_rate, padding)
+    out_spatial = check_col2im_shapes(cols.shape, input_shape, kernel_size, strides,
+                                      dilation_rate, padding)
     rank = len(kernel_size)
-    out_spatial = conv_output_spatial_shape(input_shape[1:-1], kernel_size, strides,
-                                            dilation_rate, padding)
-    expected = (input_shape[0], *out_spatial, *kernel_size, input_shape[-1])
-    if tuple(cols.shape) != expected:
-        raise ValueError(f"col2im: cols has shape {tuple(cols.shape)}, expected {expected} "
-                         f"for input_shape={tuple(input_shape)}")
     buffer_spatial = [n + before + max(after, 0)
                       for n, (before, after) in zip(input_shape[1:-1], padding)]
     buffer = xp.zeros((input_shape[0], *buffer_spatial, input_shape[-1]), dtype=cols.dtype)
