@@ -9,13 +9,14 @@ Example::
     grad = tape.gradient(loss, w)
 """
 
-from gpulayers import backend, ops, testing, utils
+from gpulayers import backend, constraints, initializers, layers, ops, regularizers, testing, utils
 from gpulayers.autodiff import GradientTape, Tensor, Variable, convert_to_tensor, is_tensor
 from gpulayers.backend import random
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "GradientTape", "Tensor", "Variable", "backend", "convert_to_tensor", "is_tensor", "ops",
-    "random", "testing", "utils", "__version__",
+    "GradientTape", "Tensor", "Variable", "__version__", "backend", "constraints",
+    "convert_to_tensor", "initializers", "is_tensor", "layers", "ops", "random", "regularizers",
+    "testing", "utils",
 ]

@@ -60,7 +60,7 @@ class Tensor:
     ``.numpy()`` and ``np.asarray(tensor)``.
     """
 
-    __slots__ = ("_data", "_node", "_output_index", "__weakref__")
+    __slots__ = ("_data", "_node", "_output_index", "_keras_mask", "__weakref__")
     __array_ufunc__ = None  # make NumPy defer to our reflected operators (ndarray + Tensor)
     __hash__ = object.__hash__  # == is elementwise, so identity is the hash
 
@@ -68,6 +68,7 @@ class Tensor:
         self._data = data
         self._node = node
         self._output_index = output_index
+        self._keras_mask = None  # set by layers that produce or propagate a mask
 
     @property
     def data(self) -> Any:
@@ -149,7 +150,7 @@ class Variable(Tensor):
         total.assign_add(ops.sum(x, axis=0))
     """
 
-    __slots__ = ("name", "trainable")
+    __slots__ = ("name", "trainable", "regularizer", "constraint")
     _uids = itertools.count()
 
     def __init__(self, initializer: Any, shape: Sequence[int] | None = None, dtype: Any = None,
@@ -169,6 +170,8 @@ class Variable(Tensor):
         super().__init__(data.copy())
         self.name = name or f"variable_{next(Variable._uids)}"
         self.trainable = bool(trainable)
+        self.regularizer = None  # set by Layer.add_weight; read by layer.losses
+        self.constraint = None  # set by Layer.add_weight; applied after optimizer updates
 
     @property
     def value(self) -> Tensor:
