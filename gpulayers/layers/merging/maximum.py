@@ -1,0 +1,34 @@
+"""Maximum: the elementwise maximum of a list of tensors; ``maximum(inputs)`` is its functional
+form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gpulayers import ops
+from gpulayers.autodiff import Tensor
+from gpulayers.layers.merging.base_merge import Merge
+
+
+class Maximum(Merge):
+    """Elementwise maximum of two or more inputs (dims after the batch broadcast as in NumPy).
+
+    Masks (as Keras 3): a masked entry of an input never wins: it is replaced by the other
+    inputs' value. The output mask is the OR of the input masks when every input has one.
+
+    Example::
+
+        x1, x2 = Input(shape=(16,)), Input(shape=(16,))
+        largest = Maximum()([x1, x2])      # shape (None, 16)
+    """
+
+    def _merge_function(self, inputs: list[Tensor], masks: list[Tensor | None]) -> Tensor:
+        return self._reduce_skipping_masked(ops.maximum, inputs, masks)
+
+
+def maximum(inputs: list[Any], **kwargs: Any) -> Tensor:
+    """Functional form of :class:`Maximum`: ``Maximum(**kwargs)(inputs)``."""
+    return Maximum(**kwargs)(inputs)
+
+
+__all__ = ["Maximum", "maximum"]
