@@ -6,11 +6,10 @@ from typing import Any
 
 from gpulayers import constraints, initializers, ops, regularizers
 from gpulayers.autodiff import Tensor
+from gpulayers.layers.argument_checks import lookup, positive_int
 from gpulayers.layers.convolutional.base_spatial_conv import (
     BaseSpatialConv,
     conv_output_shape,
-    lookup,
-    positive_int,
 )
 
 __all__ = ["BaseSeparableConv"]

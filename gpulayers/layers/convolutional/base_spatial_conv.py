@@ -12,15 +12,14 @@ op library's padding rules (:mod:`gpulayers.ops.conv_arguments`), so layers and 
 
 from __future__ import annotations
 
-import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from gpulayers import backend, constraints, initializers, ops, regularizers
 from gpulayers.autodiff import Tensor
+from gpulayers.layers.argument_checks import activation_config, lookup
 from gpulayers.layers.input_spec import InputSpec
 from gpulayers.layers.layer import Layer
-from gpulayers.ops.activations import activation_name
 from gpulayers.ops.conv_arguments import (
     conv_geometry,
     effective_size,
@@ -32,28 +31,6 @@ from gpulayers.ops.conv_arguments import (
 __all__ = ["BaseSpatialConv", "conv_output_shape", "conv_transpose_output_shape"]
 
 Shape = tuple[int | None, ...]
-
-
-def positive_int(owner: str, name: str, value: Any) -> int:
-    """``value`` as an int >= 1, or ValueError naming ``owner`` and the argument."""
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{owner}: `{name}` must be a positive integer. "
-                         f"Received: {name}={value!r}")
-    return int(value)
-
-
-def lookup(owner: str, name: str, getter: Callable[[Any], Any], value: Any) -> Any:
-    """``getter(value)`` (e.g. ``initializers.get``), its errors prefixed with the owner."""
-    try:
-        return getter(value)
-    except (ValueError, TypeError) as error:
-        raise type(error)(f"{owner}: invalid `{name}`: {error}") from None
-
-
-def serialize_activation(activation: Callable[..., Any]) -> Any:
-    """Keras's config value for an activation: its name, or the callable for custom ones."""
-    name = activation_name(activation)
-    return name if name is not None else activation
 
 
 def _spatial(owner: str, input_shape: Sequence[Any], rank: int, channels_first: bool) -> Shape:
@@ -195,7 +172,7 @@ class BaseSpatialConv(Layer):
                 "dilation_rate": self.dilation_rate}
 
     def _output_config(self) -> dict[str, Any]:
-        return {"activation": serialize_activation(self.activation), "use_bias": self.use_bias}
+        return {"activation": activation_config(self.activation), "use_bias": self.use_bias}
 
     def _bias_config(self) -> dict[str, Any]:
         return {"bias_initializer": initializers.serialize(self.bias_initializer),

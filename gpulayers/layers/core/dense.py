@@ -7,7 +7,7 @@ from typing import Any
 
 from gpulayers import constraints, initializers, ops, regularizers
 from gpulayers.autodiff import Tensor
-from gpulayers.layers.core.argument_checks import (
+from gpulayers.layers.argument_checks import (
     activation_config,
     checked_activation,
     lookup,

@@ -6,7 +6,7 @@ from typing import Any
 
 from gpulayers import constraints, initializers, ops, regularizers
 from gpulayers.autodiff import Tensor
-from gpulayers.layers.core.argument_checks import (
+from gpulayers.layers.argument_checks import (
     lookup,
     owner,
     positive_int,

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from gpulayers import ops
-from gpulayers.layers.core.argument_checks import owner
+from gpulayers.layers.argument_checks import owner
 from gpulayers.layers.layer import Layer
 
 __all__ = ["Lambda"]

@@ -6,7 +6,7 @@ from typing import Any
 
 from gpulayers import ops
 from gpulayers.autodiff import Tensor
-from gpulayers.layers.core.argument_checks import owner
+from gpulayers.layers.argument_checks import owner
 from gpulayers.layers.input_spec import InputSpec
 from gpulayers.layers.layer import Layer
 

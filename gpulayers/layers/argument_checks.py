@@ -1,4 +1,4 @@
-"""Constructor-argument checks shared by the core and reshaping layers.
+"""Constructor-argument checks shared by the layer families.
 
 Every check raises an error that names the layer, the argument and the value received, e.g.
 ``Dense 'dense': `units` must be a positive integer. Received: units=0``.
