@@ -1,4 +1,4 @@
-// Fused LSTM and GRU gate kernels (forward and backward), Keras 3 gate layout.
+// Fused LSTM, GRU and SimpleRNN gate kernels (forward and backward), Keras 3 gate layout.
 //
 // Gate blocks are contiguous, as Keras stores them:
 //   LSTM pre-activations z (N, 4u): blocks i, f, c, o.
@@ -231,6 +231,25 @@ __device__ void gru_reset_gates_backward(const T* dz, const T* d_reset_h, const 
     }
 }
 
+// ---------------------------------------------------------------- SimpleRNN
+// x_proj, h_proj, h: (N, u); h = act(x_proj + h_proj).
+template <typename T>
+__device__ void simple_rnn_forward(const T* x_proj, const T* h_proj, T* h, int batch,
+                                   int units) {
+    const long long total = (long long)batch * units;
+    GRID_STRIDE_LOOP(k, total) { h[k] = ACT(x_proj[k] + h_proj[k]); }
+}
+
+// dh, dh_recurrent (summed when has_recurrent != 0), h: (N, u). Writes dz: (N, u).
+template <typename T>
+__device__ void simple_rnn_backward(const T* dh, const T* dh_recurrent, int has_recurrent,
+                                    const T* h, T* dz, int batch, int units) {
+    const long long total = (long long)batch * units;
+    GRID_STRIDE_LOOP(k, total) {
+        dz[k] = (dh[k] + (has_recurrent ? dh_recurrent[k] : T(0))) * ACT_SLOPE(h[k]);
+    }
+}
+
 // ---------------------------------------------------------------- entry points per dtype
 #define GL_RNN_ENTRY_POINTS(SUFFIX, T)                                                           \
     extern "C" __global__ void lstm_gates_forward_##SUFFIX(                                      \
@@ -271,6 +290,15 @@ __device__ void gru_reset_gates_backward(const T* dz, const T* d_reset_h, const 
         const T* hh, T* d_candidate, T* dz, T* dh_prev_direct, int batch, int units) {           \
         gru_candidate_backward<T>(dh, dh_recurrent, has_recurrent, h_prev, zr, hh, d_candidate,  \
                                   dz, dh_prev_direct, batch, units);                             \
+    }                                                                                            \
+    extern "C" __global__ void simple_rnn_forward_##SUFFIX(                                      \
+        const T* x_proj, const T* h_proj, T* h, int batch, int units) {                          \
+        simple_rnn_forward<T>(x_proj, h_proj, h, batch, units);                                  \
+    }                                                                                            \
+    extern "C" __global__ void simple_rnn_backward_##SUFFIX(                                     \
+        const T* dh, const T* dh_recurrent, int has_recurrent, const T* h, T* dz, int batch,     \
+        int units) {                                                                             \
+        simple_rnn_backward<T>(dh, dh_recurrent, has_recurrent, h, dz, batch, units);           \
     }                                                                                            \
     extern "C" __global__ void gru_reset_gates_backward_##SUFFIX(                                \
         const T* dz, const T* d_reset_h, const T* h_prev, const T* zr, T* dzr,                   \

@@ -26,6 +26,7 @@ __all__ = [
     "ACTIVATIONS", "activation_code", "gru_candidate_backward", "gru_candidate_forward",
     "gru_gates_backward", "gru_gates_forward", "gru_reset_gates_backward",
     "gru_reset_gates_forward", "lstm_gates_backward", "lstm_gates_forward",
+    "simple_rnn_backward", "simple_rnn_forward",
 ]
 
 _MAX_BLOCKS = 65535
@@ -188,3 +189,29 @@ def gru_reset_gates_backward(dz: Any, d_reset_h: Any, h_prev: Any, zr: Any,
     _launch("gru_reset_gates_backward", h_prev, activation, recurrent_activation,
             (dz, d_reset_h, h_prev, zr, dzr, dh_prev_reset))
     return dzr, dh_prev_reset
+
+
+def simple_rnn_forward(x_proj: Any, h_proj: Any, activation: str = "tanh",
+                       recurrent_activation: str = "sigmoid") -> Any:
+    """One SimpleRNN timestep -> ``h = act(x_proj + h_proj)``."""
+    activation_code(recurrent_activation)
+    dtype = x_proj.dtype
+    x_proj, h_proj = _prepare(dtype, x_proj, h_proj)
+    (h,) = _empty(dtype, x_proj.shape)
+    # The gate activation is unused: "sigmoid" keeps one compiled variant per activation.
+    _launch("simple_rnn_forward", h, activation, "sigmoid", (x_proj, h_proj, h))
+    return h
+
+
+def simple_rnn_backward(dh: Any, h: Any, activation: str = "tanh",
+                        recurrent_activation: str = "sigmoid",
+                        dh_recurrent: Any | None = None) -> Any:
+    """Backward of the SimpleRNN step -> ``dz`` (gradient of the pre-activation)."""
+    activation_code(recurrent_activation)
+    dtype = h.dtype
+    dh, h = _prepare(dtype, dh, h)
+    dh_recurrent, has_recurrent = _optional(dh_recurrent, dh, dtype)
+    (dz,) = _empty(dtype, h.shape)
+    _launch("simple_rnn_backward", h, activation, "sigmoid",
+            (dh, dh_recurrent, has_recurrent, h, dz))
+    return dz

@@ -25,6 +25,7 @@ __all__ = [
     "ACTIVATIONS", "activation_code", "gru_candidate_backward", "gru_candidate_forward",
     "gru_gates_backward", "gru_gates_forward", "gru_reset_gates_backward",
     "gru_reset_gates_forward", "lstm_gates_backward", "lstm_gates_forward",
+    "simple_rnn_backward", "simple_rnn_forward",
 ]
 
 # Position in this tuple = the code passed to the CUDA kernels as -DGL_ACTIVATION=k.
@@ -239,3 +240,21 @@ def gru_reset_gates_backward(dz: Any, d_reset_h: Any, h_prev: Any, zr: Any,
     dzr = np.concatenate([dz * _slope(recurrent_activation, z),
                           d_reset_h * h_prev * _slope(recurrent_activation, r)], axis=-1)
     return dzr, d_reset_h * r
+
+
+def simple_rnn_forward(x_proj: Any, h_proj: Any, activation: str = "tanh",
+                       recurrent_activation: str = "sigmoid") -> Any:
+    """One SimpleRNN timestep: ``h = act(x_proj + h_proj)``, all ``(N, u)``.
+
+    ``recurrent_activation`` is unused (kept for the uniform signature of this module).
+    """
+    activation_code(recurrent_activation)
+    return _activate(activation, x_proj + h_proj)
+
+
+def simple_rnn_backward(dh: Any, h: Any, activation: str = "tanh",
+                        recurrent_activation: str = "sigmoid",
+                        dh_recurrent: Any | None = None) -> Any:
+    """Backward of :func:`simple_rnn_forward`: ``dz = (dh + dh_recurrent) * act'`` at ``h``."""
+    activation_code(recurrent_activation)
+    return _plus(dh, dh_recurrent) * _slope(activation, h)
