@@ -1,8 +1,9 @@
 """Keras 3 layers: same names, arguments, defaults, output shapes and weight layouts.
 
 Families live in sub-packages named as in Keras (``core``, ``convolutional``, ``pooling``,
-``reshaping``, ``normalization``, ``merging``, ``activations``, ``regularization``), so the
-older module paths ``gpulayers.layers.core.Dense`` and friends work too.
+``reshaping``, ``normalization``, ``merging``, ``activations``, ``regularization``,
+``recurrent``), so the older module paths ``gpulayers.layers.core.Dense`` and friends work
+too.
 """
 
 from gpulayers.layers.activations import *  # noqa: F401,F403
@@ -14,6 +15,7 @@ from gpulayers.layers.layer import Layer  # noqa: F401
 from gpulayers.layers.merging import *  # noqa: F401,F403
 from gpulayers.layers.normalization import *  # noqa: F401,F403
 from gpulayers.layers.pooling import *  # noqa: F401,F403
+from gpulayers.layers.recurrent import *  # noqa: F401,F403
 from gpulayers.layers.regularization import *  # noqa: F401,F403
 from gpulayers.layers.reshaping import *  # noqa: F401,F403
 from gpulayers.layers.serialization import (  # noqa: F401

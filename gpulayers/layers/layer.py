@@ -248,12 +248,13 @@ class Layer(WeightsMixin, LayerGraphMixin):
 
     @property
     def losses(self) -> list[Tensor]:
-        """Activity losses of the last call plus weight-regularization penalties (fresh)."""
+        """Activity losses of the last call plus weight-regularization penalties (fresh), this
+        layer's and its sub-layers' (e.g. an LSTM's cell)."""
         collected = list(self._losses)
         for variable, regularizer in self._regularized_variables():
             collected.append(regularizer(variable))
         for layer in self._layers:
-            collected.extend(layer._losses)
+            collected.extend(layer.losses)
         return collected
 
     def __repr__(self) -> str:

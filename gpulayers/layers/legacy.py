@@ -31,7 +31,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gpulayers.layers import core, pooling
+from gpulayers.layers import core, pooling, recurrent
 from gpulayers.layers.convolutional.conv1d import Conv1D
 from gpulayers.layers.convolutional.conv2d import Conv2D
 from gpulayers.layers.convolutional.conv3d import Conv3D
@@ -277,10 +277,11 @@ class Convolution3D(Conv3D):
         super().__init__(**_conv_kwargs("Convolution3D", 3, Conv3D.__init__, args, kwargs))
 
 
-# The modern classes that take their Keras 1 keywords too. SimpleRNN/GRU/LSTM
-# (RECURRENT_ARGUMENTS) join this list once gpulayers.layers.recurrent exists.
+# The modern classes that take their Keras 1 keywords too.
 LEGACY_KEYWORD_LAYERS: list[tuple[type, Mapping[str, str | Renamed]]] = [
     (core.Dense, DENSE_ARGUMENTS),
+] + [
+    (cls, RECURRENT_ARGUMENTS) for cls in (recurrent.SimpleRNN, recurrent.LSTM, recurrent.GRU)
 ] + [
     (cls, POOLING_ARGUMENTS) for cls in (
         pooling.MaxPooling1D, pooling.MaxPooling2D, pooling.MaxPooling3D,
