@@ -21,8 +21,8 @@ class LSTMCell(RecurrentCell):
         units: positive int, the size of ``h`` and ``c``.
         activation: default tanh. recurrent_activation: default sigmoid (Keras 3;
             ``'hard_sigmoid'`` is Keras 3's ``clip(x/6 + 0.5, 0, 1)``).
-        use_bias: default True. unit_forget_bias: add 1 to the forget gate's bias at
-            initialization (default True; needs ``bias_initializer='zeros'``-like intent).
+        use_bias: default True. unit_forget_bias: initialize the forget gate's bias block
+            to ones, the other blocks with ``bias_initializer`` (default True).
         kernel/recurrent/bias initializers, regularizers and constraints.
         dropout / recurrent_dropout: rates for the inputs / the recurrent state (training).
         seed: int seed of the dropout masks.
