@@ -41,16 +41,21 @@ _MODES = ("fan_in", "fan_out", "fan_avg")
 _DISTRIBUTIONS = ("truncated_normal", "untruncated_normal", "uniform")
 
 
-def compute_fans(shape: Sequence[int]) -> tuple[int, int]:
+def compute_fans(shape: Sequence[int], input_axes: Sequence[int] | None = None,
+                 output_axes: Sequence[int] | None = None) -> tuple[int, int]:
     """``(fan_in, fan_out)`` of a weight shape, as Keras computes them.
 
-    Rank 0: ``(1, 1)``; rank 1: ``(n, n)``; rank 2 (a Dense kernel ``(in, out)``):
-    ``(in, out)``; rank > 2 (a conv kernel ``(*spatial, in, out)``): each channel count
-    times the receptive field ``prod(spatial)``.
+    With both ``input_axes`` and ``output_axes`` (Keras >= 3.15): the products of the sizes
+    on those axes. Otherwise: rank 0: ``(1, 1)``; rank 1: ``(n, n)``; rank 2 (a Dense kernel
+    ``(in, out)``): ``(in, out)``; rank > 2 (a conv kernel ``(*spatial, in, out)``): each
+    channel count times the receptive field ``prod(spatial)``.
 
     Example: ``compute_fans((3, 3, 16, 32)) == (144, 288)``.
     """
     shape = tuple(int(dim) for dim in shape)
+    if input_axes is not None and output_axes is not None:
+        return (math.prod(shape[axis] for axis in input_axes),
+                math.prod(shape[axis] for axis in output_axes))
     if len(shape) < 1:
         return 1, 1
     if len(shape) == 1:
@@ -70,6 +75,8 @@ class VarianceScaling(RandomInitializer):
         distribution: ``'truncated_normal'`` (``'normal'`` is accepted as its old name),
             ``'untruncated_normal'`` or ``'uniform'``.
         seed: None (global stream), an int (same values every call) or a SeedGenerator.
+        input_axes / output_axes: optional lists of the weight's axes whose sizes make the
+            fan-in / fan-out (both needed; Keras >= 3.15 writes them, None by default).
 
     Example::
 
@@ -77,7 +84,9 @@ class VarianceScaling(RandomInitializer):
     """
 
     def __init__(self, scale: float = 1.0, mode: str = "fan_in",
-                 distribution: str = "truncated_normal", seed: Any = None) -> None:
+                 distribution: str = "truncated_normal", seed: Any = None,
+                 input_axes: Sequence[int] | None = None,
+                 output_axes: Sequence[int] | None = None) -> None:
         name = type(self).__name__
         if isinstance(scale, bool) or not isinstance(scale, numbers.Real) \
                 or not math.isfinite(scale) or scale <= 0:
@@ -93,11 +102,13 @@ class VarianceScaling(RandomInitializer):
         self.scale = float(scale)
         self.mode = mode
         self.distribution = "truncated_normal" if distribution == "normal" else distribution
+        self.input_axes = _axes(name, "input_axes", input_axes)
+        self.output_axes = _axes(name, "output_axes", output_axes)
         super().__init__(seed)
 
     def variance(self, shape: Sequence[int]) -> float:
         """The target variance ``scale / n`` of the values drawn for ``shape``."""
-        fan_in, fan_out = compute_fans(shape)
+        fan_in, fan_out = compute_fans(shape, self.input_axes, self.output_axes)
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}
         return self.scale / max(1.0, n[self.mode])
 
@@ -114,7 +125,12 @@ class VarianceScaling(RandomInitializer):
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "scale": self.scale, "mode": self.mode,
-                "distribution": self.distribution}
+                "distribution": self.distribution, **self._axes_config()}
+
+    def _axes_config(self) -> dict[str, Any]:
+        # Written only when set, so configs stay as Keras < 3.15 writes them by default.
+        axes = {"input_axes": self.input_axes, "output_axes": self.output_axes}
+        return {key: list(value) for key, value in axes.items() if value is not None}
 
 
 class _NamedVarianceScaling(VarianceScaling):
@@ -124,12 +140,13 @@ class _NamedVarianceScaling(VarianceScaling):
     MODE = "fan_in"
     DISTRIBUTION = "truncated_normal"
 
-    def __init__(self, seed: Any = None) -> None:
+    def __init__(self, seed: Any = None, input_axes: Sequence[int] | None = None,
+                 output_axes: Sequence[int] | None = None) -> None:
         super().__init__(scale=self.SCALE, mode=self.MODE, distribution=self.DISTRIBUTION,
-                         seed=seed)
+                         seed=seed, input_axes=input_axes, output_axes=output_axes)
 
     def get_config(self) -> dict[str, Any]:
-        return {"seed": serialize_seed(self.seed)}
+        return {"seed": serialize_seed(self.seed), **self._axes_config()}
 
 
 class GlorotUniform(_NamedVarianceScaling):
@@ -204,3 +221,13 @@ class LecunNormal(_NamedVarianceScaling):
     """
 
     SCALE, MODE, DISTRIBUTION = 1.0, "fan_in", "truncated_normal"
+
+
+def _axes(name: str, argument: str, axes: Any) -> tuple[int, ...] | None:
+    if axes is None:
+        return None
+    if isinstance(axes, (str, bytes)) or not isinstance(axes, Sequence) or not all(
+            isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in axes):
+        raise ValueError(f"{name}: `{argument}` must be None or a list of ints. Received: "
+                         f"{argument}={axes!r}")
+    return tuple(int(a) for a in axes)

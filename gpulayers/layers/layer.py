@@ -192,8 +192,14 @@ class Layer(WeightsMixin, LayerGraphMixin):
         if self.built:
             return
         shapes = [tuple(t.shape) for t in flatten(inputs)]
-        shape = shapes[0] if not isinstance(inputs, (list, tuple)) else shapes
-        self.build(shape)
+        self._build_once(shapes[0] if not isinstance(inputs, (list, tuple)) else shapes)
+
+    def _build_once(self, input_shape: Any) -> None:
+        """Build for ``input_shape`` unless built, then set the constructor's ``weights=``
+        (also for symbolic calls, and for wrappers building the layer they wrap)."""
+        if self.built:
+            return
+        self.build(input_shape)
         self.built = True
         if self._initial_weights is not None:
             self.set_weights(self._initial_weights)
@@ -233,9 +239,7 @@ class Layer(WeightsMixin, LayerGraphMixin):
         self._check_inputs(inputs)
         shapes = [t.shape for t in flatten(inputs)]
         input_shape = shapes if isinstance(inputs, (list, tuple)) else shapes[0]
-        if not self.built:
-            self.build(input_shape)
-            self.built = True
+        self._build_once(input_shape)
         output_shape = self.compute_output_shape(input_shape)
         outputs = _symbolic_outputs(output_shape, self.dtype, self.name)
         Node(self, args, kwargs, outputs)

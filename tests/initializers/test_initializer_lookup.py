@@ -98,6 +98,25 @@ def test_dict_configs_written_by_keras():
     np.testing.assert_array_equal(backend.to_numpy(I.get(numpy_value)((2,))), [1.0, 2.0])
 
 
+def test_keras_3_15_fan_axes_load_and_set_the_fans():
+    # Keras >= 3.15 writes input_axes/output_axes (None by default) in every VarianceScaling
+    # family config, so every layer config with the default GlorotUniform carries them.
+    keras315 = {"module": "keras.initializers", "class_name": "GlorotUniform",
+                "config": {"seed": 2, "input_axes": None, "output_axes": None}}
+    glorot = I.get(keras315)
+    assert type(glorot) is I.GlorotUniform and glorot.get_config() == {"seed": 2}
+    init = I.VarianceScaling(scale=3.0, input_axes=[0, 1], output_axes=[-1])
+    assert init.variance((2, 3, 4)) == 3.0 / 6  # fan_in = 2 * 3 (fan_in mode)
+    assert I.HeUniform(input_axes=[2], output_axes=[0, 1]).variance((2, 3, 4)) == 2.0 / 4
+    assert I.compute_fans((2, 3, 4), [0], [1, 2]) == (2, 12)
+    config = init.get_config()
+    assert (config["input_axes"], config["output_axes"]) == ([0, 1], [-1])
+    assert I.VarianceScaling.from_config(config).variance((2, 3, 4)) == 0.5
+    with pytest.raises(ValueError, match=r"VarianceScaling: `input_axes` must be None or a "
+                                         r"list of ints. Received: input_axes='0'"):
+        I.VarianceScaling(input_axes="0", output_axes=[1])
+
+
 def test_get_passes_through_none_instances_and_callables():
     assert I.get(None) is None
     init = I.HeNormal()

@@ -274,6 +274,12 @@ def test_weights_argument_sets_initial_values():
     np.testing.assert_array_equal(np.asarray(layer(np.ones((1, 2), "float32"))), [[7.0]])
 
 
+def test_weights_argument_is_applied_when_built_by_a_symbolic_call():
+    layer = SimpleDense(1, weights=[np.full((2, 1), 3.0), np.array([1.0])])
+    layer(Input(shape=(2,)))
+    np.testing.assert_array_equal(np.asarray(layer(np.ones((1, 2), "float32"))), [[7.0]])
+
+
 def test_a_layer_without_masking_support_drops_the_mask_with_a_warning():
     embedded = gl.layers.Embedding(5, 2, mask_zero=True)(np.array([[1, 0, 2]], "int32"))
     with pytest.warns(UserWarning, match="does not support masking.*dropped"):
