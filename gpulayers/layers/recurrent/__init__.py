@@ -1,6 +1,7 @@
 """Recurrent layers: the RNN base class, SimpleRNN/LSTM/GRU and their cells, stacks of cells,
 and the Bidirectional and TimeDistributed wrappers (Keras 3 semantics and weight layouts)."""
 
+from gpulayers.layers.recurrent.bidirectional import Bidirectional
 from gpulayers.layers.recurrent.dropout_rnn_cell import DropoutRNNCell
 from gpulayers.layers.recurrent.gru import GRU
 from gpulayers.layers.recurrent.gru_cell import GRUCell
@@ -10,6 +11,7 @@ from gpulayers.layers.recurrent.rnn import RNN
 from gpulayers.layers.recurrent.simple_rnn import SimpleRNN
 from gpulayers.layers.recurrent.simple_rnn_cell import SimpleRNNCell
 from gpulayers.layers.recurrent.stacked_rnn_cells import StackedRNNCells
+from gpulayers.layers.recurrent.time_distributed import TimeDistributed
 
-__all__ = ["GRU", "LSTM", "RNN", "DropoutRNNCell", "GRUCell", "LSTMCell", "SimpleRNN",
-           "SimpleRNNCell", "StackedRNNCells"]
+__all__ = ["GRU", "LSTM", "RNN", "Bidirectional", "DropoutRNNCell", "GRUCell", "LSTMCell",
+           "SimpleRNN", "SimpleRNNCell", "StackedRNNCells", "TimeDistributed"]

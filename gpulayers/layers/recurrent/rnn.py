@@ -20,6 +20,7 @@ from gpulayers.layers.recurrent.cell_api import (
     cell_step_output_size,
 )
 from gpulayers.layers.recurrent.rnn_states import StatefulMixin
+from gpulayers.layers.recurrent.sequence_input import sequence_input
 from gpulayers.layers.recurrent.stacked_rnn_cells import StackedRNNCells
 
 __all__ = ["RNN"]
@@ -92,12 +93,7 @@ class RNN(StatefulMixin, Layer):
 
     # -- shapes and masks ------------------------------------------------------------------
     def _check_inputs(self, inputs: Any) -> None:
-        sequences = inputs[0] if isinstance(inputs, (list, tuple)) else inputs
-        if len(sequences.shape) < 3:
-            raise ValueError(f"{owner(self)}: expected an input of rank 3 or more "
-                             f"(batch, timesteps, features). Received an input of shape "
-                             f"{tuple(sequences.shape)}")
-        super()._check_inputs(sequences)
+        super()._check_inputs(sequence_input(owner(self), inputs))
 
     def build(self, sequences_shape: Any, initial_state_shape: Any = None) -> None:
         if isinstance(sequences_shape, list):  # called on [sequences, *initial_state]
@@ -135,11 +131,17 @@ class RNN(StatefulMixin, Layer):
             mask = mask[0] if isinstance(mask, (list, tuple)) else mask
         states = self._initial_states(sequences, initial_state)
         constants = self._constants(constants)
+        # As in Keras, the cell computes in its own dtype and the results come back in ours.
+        cell_dtype = _compute_dtype(self.cell, self.dtype)
+        sequences = ops.cast(sequences, cell_dtype)
+        states = [ops.cast(state, cell_dtype) for state in states]
         try:
             outputs, final_states = self._run(sequences, states, constants, mask, training)
         finally:
             for reset in ("reset_dropout_mask", "reset_recurrent_dropout_mask"):
                 getattr(self.cell, reset, lambda: None)()
+        outputs = ops.cast(outputs, self.dtype)
+        final_states = [ops.cast(state, self.dtype) for state in final_states]
         if self.stateful:
             self.store_states(final_states)
         output = outputs if self.return_sequences else outputs[:, -1]
@@ -237,3 +239,13 @@ class RNN(StatefulMixin, Layer):
         config = dict(config)
         cell = deserialize(config.pop("cell"), custom_objects)
         return super().from_config({**config, "cell": cell})
+
+
+def _compute_dtype(cell: Any, default: str) -> str:
+    """The dtype ``cell`` computes in: its own, or for a stack its cells' when they agree."""
+    cells = getattr(cell, "cells", None)
+    if isinstance(cells, list) and cells:
+        dtypes = {_compute_dtype(inner, default) for inner in cells}
+        if len(dtypes) == 1:
+            return dtypes.pop()
+    return getattr(cell, "dtype", default)
