@@ -8,6 +8,8 @@ from keras_parity import assert_keras_parity, keras_or_skip
 
 from gpulayers import backend, constraints, layers, regularizers
 from gpulayers.layers import (
+    GRU,
+    LSTM,
     AveragePooling3D,
     Conv1D,
     Conv2D,
@@ -19,6 +21,7 @@ from gpulayers.layers import (
     Input,
     MaxPooling1D,
     MaxPooling2D,
+    SimpleRNN,
 )
 from gpulayers.layers.legacy import (
     DENSE_ARGUMENTS,
@@ -234,3 +237,78 @@ def test_dense_takes_keras1_keywords():
     _same_config(dense(output_dim=3, init="he_normal", W_regularizer="l2", bias=False),
                  dense(3, kernel_initializer="he_normal", kernel_regularizer="l2",
                        use_bias=False))
+
+
+# -- recurrent layers: Keras 1 keywords --------------------------------------------------------
+def test_lstm_keras1_keywords_build_the_modern_layer():
+    legacy = LSTM(4, init="glorot_uniform", inner_init="orthogonal", forget_bias_init="one",
+                  activation="tanh", inner_activation="hard_sigmoid",
+                  W_regularizer=regularizers.L2(0.1), U_regularizer="l1",
+                  b_regularizer="l2", dropout_W=0.25, dropout_U=0.5)
+    modern = LSTM(4, kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                  unit_forget_bias=True, activation="tanh",
+                  recurrent_activation="hard_sigmoid",
+                  kernel_regularizer=regularizers.L2(0.1), recurrent_regularizer="l1",
+                  bias_regularizer="l2", dropout=0.25, recurrent_dropout=0.5)
+    _same_config(legacy, modern)
+    assert LSTM(output_dim=3, forget_bias_init="zero").unit_forget_bias is False
+
+
+@pytest.mark.parametrize("cls", [GRU, SimpleRNN])
+def test_gru_and_simple_rnn_keras1_keywords(cls):
+    recurrent = {"inner_activation": "hard_sigmoid"} if cls is GRU else {}
+    modern_recurrent = {"recurrent_activation": "hard_sigmoid"} if cls is GRU else {}
+    legacy = cls(output_dim=3, init="he_normal", inner_init="glorot_normal",
+                 activation="relu", W_regularizer="l2", U_regularizer="l1",
+                 b_regularizer="l1", W_constraint="non_neg", U_constraint="unit_norm",
+                 b_constraint="non_neg", dropout_W=0.1, dropout_U=0.3, bias=True, **recurrent)
+    modern = cls(3, kernel_initializer="he_normal", recurrent_initializer="glorot_normal",
+                 activation="relu", kernel_regularizer="l2", recurrent_regularizer="l1",
+                 bias_regularizer="l1", kernel_constraint="non_neg",
+                 recurrent_constraint="unit_norm", bias_constraint="non_neg", dropout=0.1,
+                 recurrent_dropout=0.3, use_bias=True, **modern_recurrent)
+    _same_config(legacy, modern)
+
+
+@pytest.mark.parametrize("legacy, modern", [
+    (lambda: LSTM(3, inner_activation="hard_sigmoid", forget_bias_init="one"),
+     lambda: LSTM(3, recurrent_activation="hard_sigmoid", unit_forget_bias=True)),
+    (lambda: GRU(output_dim=2, inner_activation="sigmoid", go_backwards=True),
+     lambda: GRU(2, recurrent_activation="sigmoid", go_backwards=True)),
+    (lambda: SimpleRNN(output_dim=2, activation="softsign", return_sequences=True),
+     lambda: SimpleRNN(2, activation="softsign", return_sequences=True)),
+])
+def test_legacy_recurrent_layer_computes_what_the_modern_one_does(legacy, modern):
+    x = _x(2, 4, 3)
+    legacy, modern = legacy(), modern()
+    legacy(x)
+    modern(x)
+    modern.set_weights(legacy.get_weights())
+    np.testing.assert_array_equal(np.asarray(legacy(x)), np.asarray(modern(x)))
+
+
+@pytest.mark.parametrize("cls", [LSTM, GRU, SimpleRNN])
+def test_recurrent_input_dim_and_input_length(cls):
+    layer = cls(2, input_dim=3, input_length=5)
+    assert layer.get_config()["batch_input_shape"] == (None, 5, 3)
+    assert cls(2, input_dim=3).get_config()["batch_input_shape"] == (None, None, 3)
+    _same_config(cls(2, input_dim=3, input_length=5), cls(2, input_shape=(5, 3)))
+    assert layer(_x(2, 5, 3)).shape == (2, 2)
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: LSTM(units=2, output_dim=2), "LSTM: `units` and `output_dim`"),
+    (lambda: LSTM(2, init="zeros", kernel_initializer="ones"), "init.*kernel_initializer"),
+    (lambda: GRU(2, inner_activation="sigmoid", recurrent_activation="sigmoid"),
+     "GRU.*inner_activation.*recurrent_activation"),
+    (lambda: GRU(2, dropout_U=0.1, recurrent_dropout=0.1), "dropout_U.*recurrent_dropout"),
+    (lambda: SimpleRNN(2, W_regularizer="l2", kernel_regularizer="l2"),
+     "SimpleRNN.*W_regularizer"),
+    (lambda: LSTM(2, forget_bias_init="one", unit_forget_bias=True), "forget_bias_init"),
+    (lambda: LSTM(2, forget_bias_init="uniform"), "forget_bias_init"),
+    (lambda: LSTM(2, input_dim=3, input_shape=(5, 3)), "LSTM.*input_dim"),
+    (lambda: SimpleRNN(2, input_length=4, batch_input_shape=(2, 4, 3)), "SimpleRNN.*input_dim"),
+])
+def test_recurrent_old_and_new_spellings_together_are_refused(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
