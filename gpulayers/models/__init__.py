@@ -1,0 +1,8 @@
+"""Models: Sequential, functional ``Model(inputs, outputs)`` and subclassed ``Model``, with
+compile / fit / evaluate / predict (Keras 3 API)."""
+
+from gpulayers.models.functional import Functional
+from gpulayers.models.model import Model
+from gpulayers.models.sequential import Sequential
+
+__all__ = ["Functional", "Model", "Sequential"]
