@@ -7,8 +7,8 @@ from typing import Any
 
 from gpulayers import autodiff, backend
 
-__all__ = ["activation_name", "check_shape", "optional_tensor", "recurrent_dropout_mask",
-           "same_float_dtype", "timestep_mask"]
+__all__ = ["activation_name", "check_shape", "constant_mask", "optional_tensor",
+           "same_float_dtype"]
 
 
 def activation_name(op: str, argument: str, value: Any) -> str:
@@ -45,24 +45,18 @@ def same_float_dtype(op: str, tensors: dict[str, autodiff.Tensor | None]) -> Non
                         f"{given}")
 
 
-def timestep_mask(op: str, mask: Any, batch: int, steps: int) -> Any | None:
-    """A Keras timestep mask ``(N, T)`` (bools, or numbers where nonzero means keep) as a
-    bool array, or None."""
+def constant_mask(op: str, argument: str, mask: Any, shape: tuple[int, int], axes: str,
+                  dtype: Any) -> Any | None:
+    """A mask argument (no gradient) as a backend array of ``dtype`` after checking its
+    ``shape`` (named ``axes`` in the error), or None.
+
+    Used for Keras timestep masks ``(N, T)`` (dtype bool: nonzero means keep) and recurrent
+    dropout masks ``(N, u)``.
+    """
     if mask is None:
         return None
     array = backend.xp().asarray(autodiff.unwrap(mask))
-    if tuple(array.shape) != (batch, steps):
-        raise ValueError(f"{op}: `mask` must have shape ({batch}, {steps}) (batch, "
-                         f"timesteps). Received shape {tuple(array.shape)}")
-    return array.astype(bool)
-
-
-def recurrent_dropout_mask(op: str, mask: Any, batch: int, units: int, dtype: Any) -> Any:
-    """The ``(N, u)`` recurrent dropout mask as an array of ``dtype``, or None."""
-    if mask is None:
-        return None
-    array = backend.xp().asarray(autodiff.unwrap(mask))
-    if tuple(array.shape) != (batch, units):
-        raise ValueError(f"{op}: `recurrent_mask` must have shape ({batch}, {units}) "
-                         f"(batch, units). Received shape {tuple(array.shape)}")
+    if tuple(array.shape) != shape:
+        raise ValueError(f"{op}: `{argument}` must have shape {shape} ({axes}). Received "
+                         f"shape {tuple(array.shape)}")
     return array.astype(dtype)

@@ -39,10 +39,9 @@ from gpulayers.ops.recurrence import (
 from gpulayers.ops.rnn_arguments import (
     activation_name,
     check_shape,
+    constant_mask,
     optional_tensor,
-    recurrent_dropout_mask,
     same_float_dtype,
-    timestep_mask,
 )
 
 __all__ = ["gru_sequence", "lstm_sequence", "simple_rnn_sequence"]
@@ -74,9 +73,10 @@ class _Arguments:
         same_float_dtype(op, {"inputs": self.inputs, "kernel": self.kernel,
                               "recurrent_kernel": self.recurrent_kernel, "bias": self.bias,
                               **dict(zip(states, self.states))})
-        self.mask = timestep_mask(op, mask, batch, steps)
-        self.recurrent_mask = recurrent_dropout_mask(op, recurrent_mask, batch, units,
-                                                     self.inputs.data.dtype)
+        self.mask = constant_mask(op, "mask", mask, (batch, steps), "batch, timesteps", bool)
+        self.recurrent_mask = constant_mask(op, "recurrent_mask", recurrent_mask,
+                                            (batch, units), "batch, units",
+                                            self.inputs.data.dtype)
 
     def _state(self, name: str, state: Any) -> autodiff.Tensor:
         batch, _, _, units = self.sizes

@@ -41,12 +41,18 @@ def reference_lstm_step(z, c_prev, act, rec):
     return h, c
 
 
-def reference_gru_step(x_proj, h_prev, kernel_u, recurrent_bias, act, rec, reset_after):
-    """Keras 3 GRUCell: x_proj (N, 3u) = x@W + input bias, blocks z, r, h."""
+def reference_gru_step(x_proj, h_prev, kernel_u, recurrent_bias, act, rec, reset_after,
+                       h_left=None):
+    """Keras 3 GRUCell: x_proj (N, 3u) = x@W + input bias, blocks z, r, h.
+
+    ``h_left`` (default h_prev) is what the recurrent GEMMs see, e.g. h_prev after recurrent
+    dropout; the final mix ``z*h_prev + (1-z)*hh`` always uses h_prev.
+    """
+    h_left = h_prev if h_left is None else h_left
     batch, units = h_prev.shape
     h = np.zeros((batch, units))
     for n in range(batch):
-        h_proj = h_prev[n] @ kernel_u  # (3u,)
+        h_proj = h_left[n] @ kernel_u  # (3u,)
         if recurrent_bias is not None:
             h_proj = h_proj + recurrent_bias
         r = [activation(rec, x_proj[n, units + j] + h_proj[units + j]) for j in range(units)]
@@ -55,7 +61,7 @@ def reference_gru_step(x_proj, h_prev, kernel_u, recurrent_bias, act, rec, reset
             if reset_after:
                 recurrent_h = r[j] * h_proj[2 * units + j]
             else:
-                recurrent_h = sum(r[k] * h_prev[n, k] * kernel_u[k, 2 * units + j]
+                recurrent_h = sum(r[k] * h_left[n, k] * kernel_u[k, 2 * units + j]
                                   for k in range(units))
             hh = activation(act, x_proj[n, 2 * units + j] + recurrent_h)
             h[n, j] = z * h_prev[n, j] + (1 - z) * hh

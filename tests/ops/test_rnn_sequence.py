@@ -8,6 +8,7 @@ from test_rnn import (
     activation,
     assert_close,
     normal,
+    reference_gru_step,
     reference_lstm_step,
 )
 
@@ -56,35 +57,13 @@ def lstm_reference(x, h, c, w, u, b, act, rec, go_backwards, mask, recurrent_mas
     return reference_sequence(step, x, (h, c), mask, go_backwards)
 
 
-def reference_gru_step_dropped(x_proj, h_prev, h_left, kernel_u, recurrent_bias, act, rec,
-                               reset_after):
-    """Keras 3 GRUCell where the recurrent GEMMs see ``h_left`` (h_prev after recurrent
-    dropout) and the final mix ``z*h_prev + (1-z)*hh`` sees the undropped state."""
-    batch, units = h_prev.shape
-    h = np.zeros((batch, units))
-    for n in range(batch):
-        h_proj = h_left[n] @ kernel_u + (0 if recurrent_bias is None else recurrent_bias)
-        r = [activation(rec, x_proj[n, units + j] + h_proj[units + j]) for j in range(units)]
-        for j in range(units):
-            z = activation(rec, x_proj[n, j] + h_proj[j])
-            if reset_after:
-                recurrent_h = r[j] * h_proj[2 * units + j]
-            else:
-                recurrent_h = sum(r[k] * h_left[n, k] * kernel_u[k, 2 * units + j]
-                                  for k in range(units))
-            hh = activation(act, x_proj[n, 2 * units + j] + recurrent_h)
-            h[n, j] = z * h_prev[n, j] + (1 - z) * hh
-    return h
-
-
 def gru_reference(x, h, w, u, b, act, rec, reset_after, go_backwards, mask, recurrent_mask):
     input_bias, recurrent_bias = (b[0], b[1]) if reset_after else (b, None)
 
     def step(x_t, states):
         h_prev = states[0]
-        return (reference_gru_step_dropped(x_t @ w + input_bias, h_prev,
-                                           dropped(h_prev, recurrent_mask), u, recurrent_bias,
-                                           act, rec, reset_after),)
+        return (reference_gru_step(x_t @ w + input_bias, h_prev, u, recurrent_bias, act,
+                                   rec, reset_after, h_left=dropped(h_prev, recurrent_mask)),)
     return reference_sequence(step, x, (h,), mask, go_backwards)
 
 

@@ -7,6 +7,7 @@ A cell is anything with ``state_size`` (an int or a list of ints) and
 
 from __future__ import annotations
 
+import functools
 import inspect
 from typing import Any
 
@@ -29,8 +30,14 @@ def cell_step_output_size(cell: Any) -> int:
 
 def cell_accepts(cell: Any, argument: str) -> bool:
     """Whether the cell's ``call`` takes ``argument`` (e.g. ``training``, ``constants``)."""
+    # Looked up once per cell class: the step loop asks at every timestep.
+    return _call_accepts(getattr(type(cell), "call", None) or cell.call, argument)
+
+
+@functools.cache
+def _call_accepts(call: Any, argument: str) -> bool:
     try:
-        parameters = inspect.signature(cell.call).parameters
+        parameters = inspect.signature(call).parameters
     except (TypeError, ValueError):
         return False
     return argument in parameters or any(
