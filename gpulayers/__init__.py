@@ -18,6 +18,7 @@ from gpulayers import (
     losses,
     metrics,
     ops,
+    optimizers,
     regularizers,
     testing,
     utils,
@@ -32,4 +33,5 @@ __all__ = [
     "convert_to_tensor", "initializers", "is_tensor", "layers", "ops", "random", "regularizers",
     "testing", "utils",
     "losses", "metrics",
+    "optimizers",
 ]
