@@ -9,14 +9,29 @@ Example::
     grad = tape.gradient(loss, w)
 """
 
-from gpulayers import backend, constraints, initializers, layers, ops, regularizers, testing, utils
+from gpulayers import (
+    backend,
+    callbacks,
+    constraints,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    ops,
+    optimizers,
+    regularizers,
+    testing,
+    utils,
+)
 from gpulayers.autodiff import GradientTape, Tensor, Variable, convert_to_tensor, is_tensor
 from gpulayers.backend import random
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "GradientTape", "Tensor", "Variable", "__version__", "backend", "constraints",
+    "GradientTape", "Tensor", "Variable", "__version__", "backend", "callbacks", "constraints",
     "convert_to_tensor", "initializers", "is_tensor", "layers", "ops", "random", "regularizers",
     "testing", "utils",
+    "losses", "metrics",
+    "optimizers",
 ]

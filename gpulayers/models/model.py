@@ -1,4 +1,4 @@
-"""Model: a Layer made of layers, with ``layers``, ``get_layer``, ``summary`` and configs.
+"""Model: a Layer that can be trained (compile/fit/evaluate/predict) and summarized.
 
 Three ways to make one, as in Keras:
 
@@ -25,13 +25,13 @@ from __future__ import annotations
 from typing import Any
 
 from gpulayers.layers.layer import Layer
+from gpulayers.models.trainer import Trainer
 
 __all__ = ["Model"]
 
 
-class Model(Layer):
-    """A group of layers (see the module docstring for the three forms); compile/fit/
-    evaluate/predict come with the training loop.
+class Model(Trainer, Layer):
+    """A trainable, savable group of layers (see the module docstring for the three forms).
 
     Args (functional form): inputs, outputs: KerasTensors (or lists/dicts of them);
         name: the model's name.

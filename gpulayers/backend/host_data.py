@@ -1,0 +1,47 @@
+"""Host-side (NumPy) handling of the training data that users pass to ``fit``/``predict``.
+
+Datasets stay in host memory and only the current batch goes to the device: a whole dataset
+copied to the GPU would cost memory the model needs, and users hand over NumPy arrays.
+This is the only place outside the backends where the data loop touches NumPy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["as_host_array", "concatenate_rows", "host_permutation", "host_rows",
+           "is_host_array_like", "row_count"]
+
+
+def is_host_array_like(value: Any) -> bool:
+    """Whether ``value`` is an array (NumPy, CuPy, a Tensor) rather than a container."""
+    return hasattr(value, "shape") and hasattr(value, "dtype")
+
+
+def as_host_array(value: Any) -> Any:
+    """``value`` (NumPy/CuPy array, Tensor, nested lists of numbers) as a NumPy array."""
+    data = getattr(value, "_data", value)  # a gpulayers Tensor
+    if hasattr(data, "get") and not isinstance(data, np.ndarray):  # a CuPy array
+        data = data.get()
+    return np.asarray(data)
+
+
+def row_count(value: Any) -> int:
+    return int(value.shape[0])
+
+
+def host_permutation(count: int, generator_seed: int | None) -> Any:
+    """A random order of ``range(count)`` (seeded for reproducible shuffling)."""
+    return np.random.default_rng(generator_seed).permutation(count)
+
+
+def host_rows(value: Any, rows: Any) -> Any:
+    """``value[rows]`` for a slice or an index array."""
+    return value[rows]
+
+
+def concatenate_rows(arrays: list[Any]) -> Any:
+    """Batches of predictions joined along the first axis."""
+    return np.concatenate(arrays, axis=0)

@@ -1,0 +1,141 @@
+"""Batches for fit/evaluate/predict from arrays, lists/dicts of arrays, or Python iterables.
+
+Arrays (NumPy, CuPy or Tensors; a list/tuple or dict of them for several inputs or outputs)
+are cut into batches on the host, shuffled each epoch when asked, and each batch is moved to
+the device when used. A generator or other iterable yields ready batches ``x``,
+``(x, y)`` or ``(x, y, sample_weight)``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Any
+
+from gpulayers import backend
+from gpulayers.backend import host_data, random
+
+__all__ = ["ArrayBatches", "IterableBatches", "batches_for", "split_validation"]
+
+
+def _map(structure: Any, function: Any) -> Any:
+    if structure is None:
+        return None
+    if isinstance(structure, dict):
+        return {key: _map(value, function) for key, value in structure.items()}
+    if isinstance(structure, (list, tuple)) and not host_data.is_host_array_like(structure):
+        return type(structure)(_map(value, function) for value in structure)
+    return function(structure)
+
+
+def _leaves(structure: Any) -> list[Any]:
+    if structure is None:
+        return []
+    if isinstance(structure, dict):
+        return [leaf for value in structure.values() for leaf in _leaves(value)]
+    if isinstance(structure, (list, tuple)):
+        return [leaf for value in structure for leaf in _leaves(value)]
+    return [structure]
+
+
+def to_device(structure: Any) -> Any:
+    """Every array in ``structure`` moved to the active backend's device."""
+    return _map(structure, backend.to_device)
+
+
+class ArrayBatches:
+    """Batches of in-memory arrays ``(x, y, sample_weight)``, each possibly a structure."""
+
+    def __init__(self, x: Any, y: Any = None, sample_weight: Any = None,
+                 batch_size: int | None = 32, shuffle: bool = False, who: str = "fit") -> None:
+        self.x, self.y, self.sample_weight = (
+            _map(part, host_data.as_host_array) for part in (x, y, sample_weight))
+        counts = {host_data.row_count(a) for a in _leaves(self.x) + _leaves(self.y)
+                  + _leaves(self.sample_weight)}
+        if len(counts) != 1:
+            raise ValueError(f"{who}: x, y and sample_weight must have the same number of "
+                             f"samples (first dimension). Received sizes {sorted(counts)}")
+        self.count = counts.pop()
+        if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
+            raise ValueError(f"{who}: `batch_size` must be a positive integer. Received: "
+                             f"batch_size={batch_size!r}")
+        self.batch_size = batch_size or 32
+        self.shuffle = shuffle
+
+    @property
+    def steps(self) -> int:
+        return math.ceil(self.count / self.batch_size)
+
+    def epoch(self) -> Iterator[tuple[Any, Any, Any]]:
+        order = None
+        if self.shuffle:
+            seed = int(backend.to_numpy(random.randint((1,), 0, 2 ** 31 - 1))[0])
+            order = host_data.host_permutation(self.count, seed)
+        for start in range(0, self.count, self.batch_size):
+            rows = slice(start, start + self.batch_size) if order is None else order[
+                start:start + self.batch_size]
+            yield tuple(_map(part, lambda a, r=rows: host_data.host_rows(a, r))
+                        for part in (self.x, self.y, self.sample_weight))
+
+
+class IterableBatches:
+    """Batches from a generator/iterable; ``steps`` (if given) batches make one epoch."""
+
+    def __init__(self, source: Any, steps: int | None = None, who: str = "fit") -> None:
+        self.source, self.steps, self.who = source, steps, who
+        self._iterator: Iterator[Any] | None = None
+
+    def epoch(self) -> Iterator[tuple[Any, Any, Any]]:
+        if self.steps is None:  # the whole iterable is one epoch (re-iterated each epoch)
+            yield from (self._unpack(batch) for batch in self.source)
+            return
+        if self._iterator is None:
+            self._iterator = iter(self.source)
+        for _ in range(self.steps):
+            try:
+                batch = next(self._iterator)
+            except StopIteration:
+                return
+            yield self._unpack(batch)
+
+    def _unpack(self, batch: Any) -> tuple[Any, Any, Any]:
+        if isinstance(batch, tuple) and 1 <= len(batch) <= 3:
+            return tuple((*batch, None, None)[:3])
+        if isinstance(batch, tuple):
+            raise ValueError(f"{self.who}: a batch must be x, (x, y) or (x, y, "
+                             f"sample_weight). Received a tuple of {len(batch)} items")
+        return batch, None, None
+
+
+def _is_iterable_source(x: Any) -> bool:
+    return not host_data.is_host_array_like(x) and not isinstance(x, (list, tuple, dict)) \
+        and hasattr(x, "__iter__")
+
+
+def batches_for(x: Any, y: Any, sample_weight: Any, batch_size: int | None, shuffle: bool,
+                steps: int | None, who: str) -> Any:
+    """The batch source for ``fit``/``evaluate``/``predict`` arguments."""
+    if x is None:
+        raise ValueError(f"{who}: `x` is required. Received x=None")
+    if _is_iterable_source(x):
+        if y is not None or sample_weight is not None:
+            raise ValueError(f"{who}: when x is a generator or iterable it yields the "
+                             f"targets too; do not pass y or sample_weight")
+        return IterableBatches(x, steps, who)
+    return ArrayBatches(x, y, sample_weight, batch_size, shuffle, who)
+
+
+def split_validation(x: Any, y: Any, sample_weight: Any, fraction: float,
+                     who: str = "fit") -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """Keras's ``validation_split``: the LAST ``fraction`` of the samples (before any
+    shuffling) become the validation data."""
+    if not 0.0 < fraction < 1.0:
+        raise ValueError(f"{who}: `validation_split` must be in (0, 1). Received: "
+                         f"{fraction!r}")
+    if _is_iterable_source(x):
+        raise ValueError(f"{who}: `validation_split` needs array data, not a generator")
+    arrays = ArrayBatches(x, y, sample_weight, None, False, who)
+    cut = int(arrays.count * (1.0 - fraction))
+    head = tuple(_map(p, lambda a: a[:cut]) for p in (arrays.x, arrays.y, arrays.sample_weight))
+    tail = tuple(_map(p, lambda a: a[cut:]) for p in (arrays.x, arrays.y, arrays.sample_weight))
+    return head, tail

@@ -1,0 +1,114 @@
+"""The epoch and batch loops behind fit / evaluate / predict, with Keras's callback hooks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gpulayers.backend import host_data
+from gpulayers.models.data_adapter import batches_for, to_device
+
+__all__ = ["run_evaluate", "run_fit", "run_predict"]
+
+
+def _callbacks(model: Any, callbacks: Any, verbose: Any, epochs: int, steps: int | None,
+               history: bool) -> Any:
+    from gpulayers.callbacks import CallbackList
+
+    verbose = 1 if verbose == "auto" else int(verbose)
+    if isinstance(callbacks, CallbackList):
+        return callbacks
+    return CallbackList(callbacks, add_history=history, add_progbar=verbose != 0, model=model,
+                        verbose=verbose, epochs=epochs, steps=steps)
+
+
+def _floats(logs: dict[str, Any]) -> dict[str, float]:
+    from gpulayers.models.trainer import _floats as to_floats
+
+    return to_floats(logs)
+
+
+def _validation_source(model: Any, validation_data: Any, batch_size: int | None,
+                       steps: int | None) -> Any:
+    if validation_data is None:
+        return None
+    if isinstance(validation_data, tuple) and 2 <= len(validation_data) <= 3:
+        x, y, weights = (*validation_data, None)[:3]
+        return batches_for(x, y, weights, batch_size, False, steps, "fit (validation)")
+    return batches_for(validation_data, None, None, batch_size, False, steps,
+                       "fit (validation)")
+
+
+def run_fit(model: Any, data: Any, epochs: int, verbose: Any, callbacks: Any,
+            validation_data: Any, initial_epoch: int, validation_steps: int | None,
+            validation_batch_size: int | None, validation_freq: int) -> Any:
+    steps = getattr(data, "steps", None)
+    callback_list = _callbacks(model, callbacks, verbose, epochs, steps, history=True)
+    validation = _validation_source(model, validation_data, validation_batch_size,
+                                    validation_steps)
+    model.stop_training = False
+    callback_list.on_train_begin()
+    epoch_logs: dict[str, float] = {}
+    for epoch in range(initial_epoch, epochs):
+        model.reset_metrics()
+        callback_list.on_epoch_begin(epoch)
+        for step, (x, y, weights) in enumerate(data.epoch()):
+            callback_list.on_train_batch_begin(step)
+            model.train_step(*to_device((x, y, weights)))
+            callback_list.on_train_batch_end(step, _floats(model._metric_logs()))
+            if model.stop_training:
+                break
+        epoch_logs = _floats(model._metric_logs())
+        if validation is not None and (epoch + 1) % validation_freq == 0:
+            val_logs = _evaluate_logs(model, validation, callback_list)
+            epoch_logs.update({f"val_{key}": value for key, value in val_logs.items()})
+        callback_list.on_epoch_end(epoch, epoch_logs)
+        if model.stop_training:
+            break
+    callback_list.on_train_end(epoch_logs)
+    return model.history
+
+
+def _evaluate_logs(model: Any, data: Any, callback_list: Any) -> dict[str, float]:
+    model.reset_metrics()
+    callback_list.on_test_begin()
+    for step, (x, y, weights) in enumerate(data.epoch()):
+        callback_list.on_test_batch_begin(step)
+        model.test_step(*to_device((x, y, weights)))
+        callback_list.on_test_batch_end(step, _floats(model._metric_logs()))
+    logs = _floats(model._metric_logs())
+    callback_list.on_test_end(logs)
+    return logs
+
+
+def run_evaluate(model: Any, data: Any, verbose: Any, callbacks: Any) -> dict[str, float]:
+    callback_list = _callbacks(model, callbacks, verbose, 1, getattr(data, "steps", None),
+                               history=False)
+    return _evaluate_logs(model, data, callback_list)
+
+
+def run_predict(model: Any, data: Any, verbose: Any, callbacks: Any) -> Any:
+    from gpulayers.models.trainer import _to_numpy
+
+    callback_list = _callbacks(model, callbacks, verbose, 1, getattr(data, "steps", None),
+                               history=False)
+    callback_list.on_predict_begin()
+    batches = []
+    for step, (x, _, _) in enumerate(data.epoch()):
+        callback_list.on_predict_batch_begin(step)
+        outputs = _to_numpy(model(to_device(x), training=False))
+        batches.append(outputs)
+        callback_list.on_predict_batch_end(step, {"outputs": outputs})
+    callback_list.on_predict_end()
+    if not batches:
+        raise ValueError(f"Model '{model.name}': predict() received no data")
+    return _concatenate(batches)
+
+
+def _concatenate(batches: list[Any]) -> Any:
+    first = batches[0]
+    if isinstance(first, list):
+        return [_concatenate([b[i] for b in batches]) for i in range(len(first))]
+    if isinstance(first, dict):
+        return {key: _concatenate([b[key] for b in batches]) for key in first}
+    return host_data.concatenate_rows(batches)
+

@@ -1,0 +1,335 @@
+"""Optimizer: the base class of every optimizer (Keras 3's ``BaseOptimizer`` semantics).
+
+One ``apply_gradients`` step, in Keras's order:
+
+1. drop the pairs whose gradient is None (warning which variables had none);
+2. on the first step, ``build`` the slot variables (momentums...) for the variables given;
+3. clip the gradients (``clipvalue`` elementwise, ``clipnorm`` per gradient or
+   ``global_clipnorm`` over all of them; at most one of the three);
+4. decoupled weight decay: ``var -= var * weight_decay * learning_rate`` for each variable not
+   excluded with :meth:`Optimizer.exclude_from_weight_decay`;
+5. the algorithm's ``update_step`` for each variable;
+6. ``variable.constraint`` (when set) projects each updated variable;
+7. ``iterations += 1``.
+
+The learning rate (a float, a schedule evaluated at ``iterations``, or a zero-argument
+callable) and every per-step scalar (bias corrections...) are Python floats computed on the
+host, and the step count is mirrored on the host, so a step never waits for the GPU.
+
+Writing an optimizer: override ``build`` (create slots with ``add_optimizer_variables``),
+``update_step(gradient, variable, learning_rate)`` (``gradient`` is a backend array of the
+variable's dtype, ``learning_rate`` a float) and ``get_config``::
+
+    class SignSGD(Optimizer):
+        def __init__(self, learning_rate=0.01, **kwargs):
+            super().__init__(learning_rate, **kwargs)
+
+        def update_step(self, gradient, variable, learning_rate):
+            variable.assign(variable.data - learning_rate * backend.xp().sign(gradient))
+"""
+
+from __future__ import annotations
+
+import numbers
+import re
+import warnings
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from gpulayers import backend
+from gpulayers.autodiff import Tensor, Variable
+from gpulayers.initializers.object_catalog import to_snake_case
+from gpulayers.optimizers import gradient_clipping
+from gpulayers.optimizers.argument_checks import check_optional_number, refuse_keras_extras
+from gpulayers.optimizers.optimizer_variables import OptimizerVariables
+from gpulayers.optimizers.schedules import LearningRateSchedule
+from gpulayers.optimizers.schedules import deserialize as deserialize_schedule
+from gpulayers.optimizers.schedules import serialize as serialize_schedule
+
+__all__ = ["Optimizer"]
+
+_name_counts: dict[str, int] = {}
+
+
+def _unique_name(base: str) -> str:
+    """``adam``, then ``adam_1``, ``adam_2``... as Keras names optimizers."""
+    count = _name_counts.get(base, 0)
+    _name_counts[base] = count + 1
+    return base if count == 0 else f"{base}_{count}"
+
+
+class Optimizer(OptimizerVariables):
+    """Base class of the optimizers. See the module docstring for the step and subclassing.
+
+    Args:
+        learning_rate: a float >= 0, a :class:`LearningRateSchedule` (called with
+            ``iterations``) or a zero-argument callable returning the rate.
+        weight_decay: decoupled weight decay factor, or None for none.
+        clipnorm: clip each gradient to this L2 norm.
+        clipvalue: clip each gradient element to ``[-clipvalue, clipvalue]``.
+        global_clipnorm: clip all gradients together to this global L2 norm.
+        name: the optimizer's name (default: snake_case class name, numbered).
+        **kwargs: Keras 3's ``use_ema``, ``ema_momentum``, ``ema_overwrite_frequency``,
+            ``loss_scale_factor`` and ``gradient_accumulation_steps`` are accepted at their
+            "off" values only (ValueError otherwise: not supported).
+
+    Example::
+
+        optimizer = SGD(learning_rate=0.1)
+        with GradientTape() as tape:
+            loss = ops.mean((ops.matmul(x, w) - y) ** 2)
+        optimizer.apply_gradients([(tape.gradient(loss, w), w)])
+    """
+
+    _subclasses: dict[str, type] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        Optimizer._subclasses[cls.__name__] = cls
+
+    def __init__(self, learning_rate: Any, weight_decay: float | None = None,
+                 clipnorm: float | None = None, clipvalue: float | None = None,
+                 global_clipnorm: float | None = None, name: str | None = None,
+                 **kwargs: Any) -> None:
+        if name is not None and not isinstance(name, str):
+            raise ValueError(f"{type(self).__name__}: `name` must be a string. "
+                             f"Received: name={name!r}")
+        self.name = name if name is not None else _unique_name(to_snake_case(
+            type(self).__name__))
+        who = self._who()
+        self._keras_extras = refuse_keras_extras(who, kwargs)
+        self.weight_decay = check_optional_number(who, "weight_decay", weight_decay)
+        self.clipnorm = check_optional_number(who, "clipnorm", clipnorm)
+        self.clipvalue = check_optional_number(who, "clipvalue", clipvalue)
+        self.global_clipnorm = check_optional_number(who, "global_clipnorm", global_clipnorm)
+        if sum(c is not None for c in (clipnorm, clipvalue, global_clipnorm)) > 1:
+            raise ValueError(f"{who}: only one of `clipnorm`, `clipvalue` and "
+                             f"`global_clipnorm` can be set. Received: clipnorm={clipnorm!r}, "
+                             f"clipvalue={clipvalue!r}, global_clipnorm={global_clipnorm!r}")
+        self._learning_rate = _checked_learning_rate(who, learning_rate)
+        self._iterations = Variable(0, dtype="int64", trainable=False, name="iteration")
+        # Host copy of iterations and the array it was read from: reading the device value
+        # each step would make every step wait for the GPU. A restore or a user's assign
+        # replaces the Variable's array, which is how _step() knows to read it again.
+        self._host_step = 0
+        self._host_step_source = self._iterations.data
+        self._variables: list[Variable] = [self._iterations]
+        self._trainable_variables: list[Variable] = []
+        self._variable_index: dict[int, int] = {}
+        self._decay_excluded: set[int] = set()
+        self._decay_pattern: re.Pattern[str] | None = None
+        self.built = False
+
+    def _who(self) -> str:
+        """How errors name this optimizer: ``Adam 'adam'``."""
+        return f"{type(self).__name__} '{self.name}'"
+
+    # -- learning rate and step ------------------------------------------------------------
+    @property
+    def iterations(self) -> Variable:
+        """The number of steps applied: a non-trainable int64 Variable (0 before the first)."""
+        return self._iterations
+
+    def _step(self) -> int:
+        """``iterations`` as a Python int, read from the device only after an outside assign."""
+        source = self._iterations.data
+        if source is not self._host_step_source:
+            self._host_step = int(self._iterations.item())
+            self._host_step_source = source
+        return self._host_step
+
+    @property
+    def local_step(self) -> int:
+        """The number of the step being applied, counting from 1 (``iterations + 1``)."""
+        return self._step() + 1
+
+    @property
+    def learning_rate(self) -> float:
+        """The current learning rate as a float (a schedule is evaluated at ``iterations``).
+
+        Set it to a float (TypeError if the optimizer was built with a schedule, as in
+        Keras), to a schedule or to a zero-argument callable.
+        """
+        rate = self._learning_rate
+        if isinstance(rate, LearningRateSchedule):
+            return float(rate(self._step()))
+        if callable(rate):
+            return float(rate())
+        return rate
+
+    @learning_rate.setter
+    def learning_rate(self, value: Any) -> None:
+        if not callable(value) and isinstance(self._learning_rate, LearningRateSchedule):
+            raise TypeError(
+                f"{self._who()}: this optimizer was created with a LearningRateSchedule as its "
+                "`learning_rate`, so its learning rate is not settable to a number. Create the "
+                "optimizer with a float `learning_rate` to set it (or assign another "
+                f"schedule). Received: learning_rate={value!r}")
+        self._learning_rate = _checked_learning_rate(self._who(), value)
+
+    # -- variables -------------------------------------------------------------------------
+    def build(self, var_list: Sequence[Variable]) -> None:
+        """Get ready to update ``var_list`` (subclasses create their slot variables here).
+
+        Called by the first :meth:`apply_gradients`; call it yourself before
+        :meth:`assign_variables` to restore a saved state into a fresh optimizer.
+        """
+        var_list = list(var_list)
+        for variable in var_list:
+            if not isinstance(variable, Variable):
+                raise TypeError(f"{self._who()}: can only update gpulayers Variables. "
+                                f"Received: {variable!r}")
+        self._trainable_variables = var_list
+        self._variable_index = {id(v): i for i, v in reversed(list(enumerate(var_list)))}
+        self.built = True
+
+    # -- weight decay ----------------------------------------------------------------------
+    def exclude_from_weight_decay(self, var_list: Iterable[Variable] | None = None,
+                                  var_names: Iterable[str] | None = None) -> None:
+        """Exempt variables from weight decay: those in ``var_list``, and those whose name
+        contains any of ``var_names`` (a regular-expression search, as in Keras).
+
+        Example: ``optimizer.exclude_from_weight_decay(var_names=["bias", "gamma"])``.
+        """
+        self._decay_excluded = {id(v) for v in var_list or ()}
+        names = sorted(set(var_names or ()))
+        self._decay_pattern = re.compile("|".join(names)) if names else None
+
+    def _use_weight_decay(self, variable: Variable) -> bool:
+        if id(variable) in self._decay_excluded:
+            return False
+        pattern = self._decay_pattern
+        return pattern is None or pattern.search(variable.name) is None
+
+    # -- the step --------------------------------------------------------------------------
+    def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, Variable]]) -> Variable:
+        """Apply one step of gradients: pairs of (gradient or None, Variable).
+
+        Gradients may be Tensors or arrays of the variable's shape. Returns ``iterations``.
+        """
+        pairs = list(grads_and_vars)
+        for pair in pairs:
+            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                raise ValueError(f"{self._who()}: apply_gradients expects (gradient, variable) "
+                                 f"pairs. Received an element {pair!r}")
+        if pairs:
+            grads, variables = zip(*pairs)
+            self.apply(list(grads), list(variables))
+        return self._iterations
+
+    def apply(self, grads: Sequence[Any], trainable_variables: Sequence[Variable] | None = None
+              ) -> None:
+        """Apply one step: ``grads[i]`` (or None) updates ``trainable_variables[i]``.
+
+        Without ``trainable_variables`` the gradients follow the list the optimizer was
+        built with.
+        """
+        grads = list(grads)
+        if not grads:
+            return
+        if trainable_variables is None:
+            if not self.built:
+                raise ValueError(f"{self._who()}: pass `trainable_variables` with the first "
+                                 "gradients (or call optimizer.build(trainable_variables)).")
+            variables = self._trainable_variables
+        else:
+            variables = list(trainable_variables)
+            if not self.built:
+                self.build(variables)
+            self._check_known(variables)
+        if len(grads) != len(variables):
+            raise ValueError(f"{self._who()}: received {len(grads)} gradients for "
+                             f"{len(variables)} variables.")
+        kept = [(g, v) for g, v in zip(grads, variables) if g is not None]
+        if not kept:
+            raise ValueError(f"{self._who()}: no gradients provided for any variable "
+                             f"(all were None): {[v.name for v in variables]}")
+        if len(kept) < len(variables):
+            missing = [v.name for g, v in zip(grads, variables) if g is None]
+            warnings.warn(f"{self._who()}: gradients do not exist for variables {missing}; "
+                          "they are not updated.", stacklevel=2)
+        variables = [v for _, v in kept]
+        arrays = self._clip([self._gradient_array(g, v) for g, v in kept])
+        learning_rate = self.learning_rate
+        if self.weight_decay:
+            decay = self.weight_decay
+            for variable in variables:
+                if self._use_weight_decay(variable):
+                    data = variable.data
+                    variable.assign(data - data * decay * learning_rate)
+        for gradient, variable in zip(arrays, variables):
+            self.update_step(gradient, variable, learning_rate)
+        for variable in variables:
+            if variable.constraint is not None:
+                variable.assign(variable.constraint(variable))
+        self._step()  # take in any outside assign before counting on from it
+        # `data + 1` takes a Python scalar: no host-to-device copy, no wait for the GPU.
+        self._iterations.assign(self._iterations.data + 1)
+        self._host_step += 1
+        self._host_step_source = self._iterations.data
+
+    def update_step(self, gradient: Any, variable: Variable, learning_rate: float) -> None:
+        """The algorithm: update ``variable`` (and its slots) from ``gradient`` (a backend
+        array of the variable's dtype, already clipped) at ``learning_rate`` (a float)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement "
+                                  "update_step(self, gradient, variable, learning_rate)")
+
+    def _check_known(self, variables: Sequence[Any]) -> None:
+        for variable in variables:
+            if id(variable) not in self._variable_index:
+                name = getattr(variable, "name", variable)
+                raise ValueError(
+                    f"{self._who()}: unknown variable {name!r}. An optimizer only updates the "
+                    "variables it was built with (its first step); create a new optimizer "
+                    "for a new set of variables.")
+
+    def _gradient_array(self, gradient: Any, variable: Variable) -> Any:
+        array = gradient.data if isinstance(gradient, Tensor) else backend.to_device(gradient)
+        if tuple(array.shape) != variable.shape:
+            raise ValueError(f"{self._who()}: the gradient for variable {variable.name!r} has "
+                             f"shape {tuple(array.shape)}, expected {variable.shape}")
+        dtype = variable.data.dtype
+        return array if array.dtype == dtype else array.astype(dtype)
+
+    def _clip(self, arrays: list[Any]) -> list[Any]:
+        if self.clipnorm:
+            return gradient_clipping.clip_by_norm(arrays, self.clipnorm)
+        if self.global_clipnorm:
+            return gradient_clipping.clip_by_global_norm(arrays, self.global_clipnorm)
+        if self.clipvalue:
+            return gradient_clipping.clip_by_value(arrays, self.clipvalue)
+        return arrays
+
+    # -- config ----------------------------------------------------------------------------
+    def get_config(self) -> dict[str, Any]:
+        """The constructor arguments, with Keras 3's keys (a schedule as its config dict)."""
+        rate = self._learning_rate
+        if isinstance(rate, LearningRateSchedule):
+            rate = serialize_schedule(rate)
+        return {"name": self.name, "learning_rate": rate, "weight_decay": self.weight_decay,
+                "clipnorm": self.clipnorm, "global_clipnorm": self.global_clipnorm,
+                "clipvalue": self.clipvalue, **self._keras_extras}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any],
+                    custom_objects: dict[str, Any] | None = None) -> Optimizer:
+        """Create an optimizer from :meth:`get_config`'s dict (or Keras 3's)."""
+        config = dict(config)
+        if isinstance(config.get("learning_rate"), dict):
+            config["learning_rate"] = deserialize_schedule(config["learning_rate"],
+                                                           custom_objects)
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name!r} learning_rate={self._learning_rate!r}>"
+
+
+def _checked_learning_rate(who: str, value: Any) -> float | Callable[..., Any]:
+    if isinstance(value, Tensor) and value.ndim == 0:
+        value = value.item()
+    if isinstance(value, numbers.Real) and not isinstance(value, bool) and value >= 0:
+        return float(value)
+    if callable(value):  # a LearningRateSchedule or a zero-argument function
+        return value
+    raise ValueError(f"{who}: `learning_rate` must be a float >= 0, a LearningRateSchedule or "
+                     f"a callable returning the rate. Received: learning_rate={value!r}")
