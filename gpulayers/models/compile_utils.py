@@ -1,6 +1,6 @@
 """What ``compile`` sets up: the loss of every output (weighted and summed) and the metrics of
-every output, with Keras's names in the logs (``loss``, ``accuracy``; with several outputs
-``<output>_loss``, ``<output>_accuracy``)."""
+every output, with Keras 3's names in the logs (``loss``, the string the user gave such as
+``acc`` or ``mse``; with several outputs ``<output>_loss``, ``<output>_<metric>``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ from gpulayers import losses as losses_module
 from gpulayers import metrics as metrics_module
 from gpulayers import ops
 
-__all__ = ["CompiledLoss", "CompiledMetrics", "per_output"]
+__all__ = ["CompiledLoss", "CompiledMetrics", "per_output", "row_count"]
+
+_ACCURACY_NAMES = ("accuracy", "acc")
+_CROSSENTROPY_NAMES = ("crossentropy", "ce")
 
 
 def per_output(value: Any, names: list[str], what: str, who: str = "compile") -> list[Any]:
@@ -30,40 +33,84 @@ def per_output(value: Any, names: list[str], what: str, who: str = "compile") ->
     return [value] * len(names)
 
 
-def _loss_object(identifier: Any) -> Any:
-    loss = losses_module.get(identifier)
-    if not isinstance(loss, losses_module.Loss):
-        loss = losses_module.LossFunctionWrapper(loss, name=getattr(loss, "__name__", None))
-    return loss
+def row_count(y_pred: Any) -> int:
+    """The batch size of a prediction: Keras weights each batch's loss by it in the means."""
+    return int(y_pred.shape[0]) if getattr(y_pred, "shape", ()) else 1
+
+
+def _shape_kind(y_true: Any, y_pred: Any) -> str:
+    """Keras's reading of labels against predictions: 'binary' (one output unit), 'sparse'
+    (integer labels) or 'categorical' (one-hot labels)."""
+    if y_pred.shape[-1] == 1:
+        return "binary"
+    if len(y_true.shape) < len(y_pred.shape) or y_true.shape[-1] == 1:
+        return "sparse"
+    return "categorical"
+
+
+def _loss_object(identifier: Any, y_true: Any, y_pred: Any) -> Any:
+    if isinstance(identifier, str) and identifier.lower() in _CROSSENTROPY_NAMES:
+        loss = {"binary": losses_module.binary_crossentropy,
+                "sparse": losses_module.sparse_categorical_crossentropy,
+                "categorical": losses_module.categorical_crossentropy}[
+            _shape_kind(y_true, y_pred)]
+    else:
+        loss = losses_module.get(identifier)
+    if isinstance(loss, losses_module.Loss):
+        return loss
+    name = identifier if isinstance(identifier, str) else getattr(loss, "__name__", None)
+    return losses_module.LossFunctionWrapper(loss, name=name)
+
+
+def detached(y_pred: Any) -> Any:
+    """``y_pred`` cut from the tape, keeping its ``_keras_mask`` (metrics honour it)."""
+    result = ops.stop_gradient(y_pred)
+    mask = getattr(y_pred, "_keras_mask", None)
+    if mask is not None:
+        result._keras_mask = mask
+    return result
 
 
 class CompiledLoss:
-    """The total training loss: ``sum_k weight_k * loss_k(y_true_k, y_pred_k)``."""
+    """The total training loss: ``sum_k weight_k * loss_k(y_true_k, y_pred_k)``.
+
+    Losses are resolved on the first batch, when ``'crossentropy'`` can be read from the
+    shapes of labels and predictions, as Keras does.
+    """
 
     def __init__(self, loss: Any, loss_weights: Any, output_names: list[str]) -> None:
         self.names = output_names
-        given = per_output(loss, output_names, "loss")  # one loss alone serves every output
-        self.losses = [None if item is None else _loss_object(item) for item in given]
+        self.identifiers = per_output(loss, output_names, "loss")  # one loss serves all
+        for identifier in self.identifiers:  # unknown names fail in compile(), not fit()
+            if identifier is not None and not (isinstance(identifier, str) and (
+                    identifier.lower() in _CROSSENTROPY_NAMES)):
+                losses_module.get(identifier)
         weights = per_output(loss_weights, output_names, "loss_weights") if (
             loss_weights is not None) else [None] * len(output_names)
         self.weights = [1.0 if w is None else float(w) for w in weights]
         self.trackers = [metrics_module.Mean(name=f"{name}_loss") for name in output_names]
+        self.losses: list[Any] | None = None
 
     def __call__(self, y_true: list[Any], y_pred: list[Any],
                  sample_weight: list[Any]) -> Any:
+        if self.losses is None:
+            self.losses = [None if identifier is None or truth is None else
+                           _loss_object(identifier, truth, prediction) for identifier, truth,
+                           prediction in zip(self.identifiers, y_true, y_pred)]
         total = None
         for index, loss in enumerate(self.losses):
             if loss is None or y_true[index] is None:
                 continue
             value = loss(y_true[index], y_pred[index], sample_weight=sample_weight[index])
             if len(self.losses) > 1:
-                self.trackers[index].update_state(ops.stop_gradient(value))
+                self.trackers[index].update_state(ops.stop_gradient(value),
+                                                  sample_weight=row_count(y_pred[index]))
             term = value * self.weights[index] if self.weights[index] != 1.0 else value
             total = term if total is None else total + term
         return total
 
     def logs(self) -> dict[str, Any]:
-        if len(self.losses) == 1:
+        if len(self.names) == 1 or self.losses is None:
             return {}
         return {tracker.name: tracker.result() for tracker, loss in zip(
             self.trackers, self.losses) if loss is not None}
@@ -73,68 +120,99 @@ class CompiledLoss:
             tracker.reset_state()
 
 
-def _accuracy_for(y_true: Any, y_pred: Any) -> Any:
-    """Keras's reading of ``'accuracy'``: binary for one output unit, sparse categorical for
-    integer labels, categorical for one-hot labels."""
-    if y_pred.shape[-1] == 1:
-        return metrics_module.BinaryAccuracy(name="accuracy")
-    if len(y_true.shape) < len(y_pred.shape) or y_true.shape[-1] == 1:
-        return metrics_module.SparseCategoricalAccuracy(name="accuracy")
-    return metrics_module.CategoricalAccuracy(name="accuracy")
+def _metric_object(identifier: Any, y_true: Any, y_pred: Any) -> Any:
+    if isinstance(identifier, str) and identifier.lower() in _ACCURACY_NAMES:
+        metric = {"binary": metrics_module.BinaryAccuracy,
+                  "sparse": metrics_module.SparseCategoricalAccuracy,
+                  "categorical": metrics_module.CategoricalAccuracy}[
+            _shape_kind(y_true, y_pred)]()
+    else:
+        metric = metrics_module.get(identifier)
+    if not isinstance(metric, metrics_module.Metric):
+        metric = metrics_module.MeanMetricWrapper(metric,
+                                                  name=getattr(metric, "__name__", "metric"))
+    if isinstance(identifier, str):  # Keras logs a metric under the string the user gave
+        metric.name = identifier
+    return metric
+
+
+def _per_output_lists(metrics: Any, names: list[str], what: str) -> list[list[Any]]:
+    if metrics is None:
+        return [[] for _ in names]
+    if isinstance(metrics, dict):
+        given = per_output(metrics, names, what)
+    elif len(names) > 1 and metrics and all(isinstance(m, (list, tuple)) for m in metrics):
+        given = per_output(list(metrics), names, what)
+    else:  # one list for every output
+        given = [metrics] * len(names)
+    return [[m for m in (g if isinstance(g, (list, tuple)) else [g]) if m is not None]
+            if g is not None else [] for g in given]
+
+
+def _check_known(identifiers: list[list[Any]]) -> None:
+    """Unknown metric names fail in compile(), not on the first batch."""
+    for entries in identifiers:
+        for entry in entries:
+            if not (isinstance(entry, str) and entry.lower() in _ACCURACY_NAMES):
+                metrics_module.get(entry)
 
 
 class CompiledMetrics:
-    """The metrics of each output; string ``'accuracy'``/``'acc'`` resolves on first use."""
+    """The ``metrics`` (unweighted) and ``weighted_metrics`` (given ``sample_weight``) of each
+    output; ``'accuracy'``/``'acc'`` picks binary, sparse or categorical on first use."""
 
-    def __init__(self, metrics: Any, output_names: list[str]) -> None:
+    def __init__(self, metrics: Any, weighted_metrics: Any, output_names: list[str]) -> None:
         self.names = output_names
-        if metrics is None:
-            given = [[] for _ in output_names]
-        elif isinstance(metrics, dict):
-            given = per_output(metrics, output_names, "metrics")
-        elif len(output_names) > 1 and metrics and all(
-                isinstance(m, (list, tuple)) for m in metrics):
-            given = per_output(list(metrics), output_names, "metrics")
-        else:  # one list for every output
-            given = [metrics] * len(output_names)
-        self.entries = [[m for m in (g if isinstance(g, (list, tuple)) else [g])
-                         if m is not None] if g is not None else [] for g in given]
-        self.metrics: list[list[Any]] | None = None
+        self.plain = _per_output_lists(metrics, output_names, "metrics")
+        self.weighted = _per_output_lists(weighted_metrics, output_names, "weighted_metrics")
+        _check_known(self.plain)
+        _check_known(self.weighted)
+        # Per output: (metric, receives sample_weight) pairs, built on the first batch.
+        self.metrics: list[list[tuple[Any, bool]]] | None = None
 
     def _build(self, y_true: list[Any], y_pred: list[Any]) -> None:
         self.metrics = []
-        for index, entries in enumerate(self.entries):
-            built = []
-            for entry in entries:
-                if entry in ("accuracy", "acc"):
-                    built.append(_accuracy_for(y_true[index], y_pred[index]))
-                else:
-                    metric = metrics_module.get(entry)
-                    if not isinstance(metric, metrics_module.Metric):
-                        metric = metrics_module.MeanMetricWrapper(
-                            metric, name=getattr(metric, "__name__", "metric"))
-                    built.append(metric)
+        for index, (plain, weighted) in enumerate(zip(self.plain, self.weighted)):
+            if y_true[index] is None:
+                self.metrics.append([])
+                continue
+            built = [(_metric_object(m, y_true[index], y_pred[index]), False) for m in plain]
+            built += [(_metric_object(m, y_true[index], y_pred[index]), True) for m in weighted]
             self.metrics.append(built)
 
     def update(self, y_true: list[Any], y_pred: list[Any], sample_weight: list[Any]) -> None:
         if self.metrics is None:
             self._build(y_true, y_pred)
         for index, metrics in enumerate(self.metrics):
-            if y_true[index] is None:
+            if y_true[index] is None or not metrics:
                 continue
-            for metric in metrics:
-                metric.update_state(y_true[index], ops.stop_gradient(y_pred[index]),
-                                    sample_weight=sample_weight[index])
+            prediction = detached(y_pred[index])
+            for metric, weighted in metrics:
+                metric.update_state(y_true[index], prediction,
+                                    sample_weight=sample_weight[index] if weighted else None)
+
+    def log_names(self) -> list[str]:
+        """The log key of every metric, unique as Keras makes them: a repeated name gets
+        ``_1``, ``_2``...; a weighted metric that repeats an unweighted one's name becomes
+        ``weighted_<name>``."""
+        names: list[str] = []
+        for output, metrics in zip(self.names, self.metrics or []):
+            prefix = "" if len(self.names) == 1 else f"{output}_"
+            for metric, weighted in metrics:
+                name = f"{prefix}{metric.name}"
+                if name in names and weighted:
+                    name = f"{prefix}weighted_{metric.name}"
+                base, count = name, 1
+                while name in names:
+                    name, count = f"{base}_{count}", count + 1
+                names.append(name)
+        return names
 
     def logs(self) -> dict[str, Any]:
-        logs = {}
-        for name, metrics in zip(self.names, self.metrics or []):
-            for metric in metrics:
-                key = metric.name if len(self.names) == 1 else f"{name}_{metric.name}"
-                logs[key] = metric.result()
-        return logs
+        flat = [metric for metrics in self.metrics or [] for metric, _ in metrics]
+        return {name: metric.result() for name, metric in zip(self.log_names(), flat)}
 
     def reset(self) -> None:
         for metrics in self.metrics or []:
-            for metric in metrics:
+            for metric, _ in metrics:
                 metric.reset_state()

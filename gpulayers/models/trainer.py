@@ -4,20 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from gpulayers import backend
+from gpulayers import backend, ops
 from gpulayers.autodiff import GradientTape
+from gpulayers.models.compile_utils import row_count
 from gpulayers.models.data_adapter import batches_for, split_validation, to_device
 
 __all__ = ["Trainer"]
 
 
-def _as_list(structure: Any, count: int) -> list[Any]:
+def _per_output(structure: Any, names: list[str], who: str) -> list[Any]:
+    """Targets, predictions or sample weights as one entry per output (dicts by name)."""
     if structure is None:
-        return [None] * count
+        return [None] * len(names)
     if isinstance(structure, dict):
-        return list(structure.values())
-    if isinstance(structure, (list, tuple)) and count > 1:
+        unknown = sorted(set(structure) - set(names))
+        if unknown:
+            raise ValueError(f"{who}: keys {unknown} are not outputs of the model. Outputs: "
+                             f"{names}")
+        return [structure.get(name) for name in names]
+    if isinstance(structure, (list, tuple)) and len(names) > 1:
+        if len(structure) != len(names):
+            raise ValueError(f"{who}: expected one entry per output ({len(names)}: {names}). "
+                             f"Received {len(structure)}")
         return list(structure)
+    if isinstance(structure, (list, tuple)) and len(structure) == 1:
+        return [structure[0]]
     return [structure]
 
 
@@ -53,20 +64,51 @@ class Trainer:
                           metrics=["accuracy"])
         """
         from gpulayers import optimizers
+        from gpulayers.metrics import Mean
         from gpulayers.models.compile_utils import CompiledLoss, CompiledMetrics
 
         names = self._output_names()
-        self.optimizer = optimizers.get(optimizer)
-        self.compiled_loss = CompiledLoss(loss, loss_weights, names) if loss is not None else (
-            None)
-        self.compiled_metrics = CompiledMetrics(metrics, names)
-        self.weighted_metrics = weighted_metrics
-        from gpulayers.metrics import Mean
-
+        optimizer = optimizers.get(optimizer)
+        if optimizer is None:
+            raise ValueError(f"Model '{self.name}': compile() needs an optimizer. Received "
+                             f"optimizer=None")
+        compiled_loss = CompiledLoss(loss, loss_weights, names) if loss is not None else None
+        compiled_metrics = CompiledMetrics(metrics, weighted_metrics, names)
+        # Everything is checked before anything changes: a failed compile keeps the old state.
+        self.optimizer, self.compiled_loss = optimizer, compiled_loss
+        self.compiled_metrics = compiled_metrics
+        self.loss = loss
+        self._compile_arguments = {
+            "optimizer": optimizer, "loss": loss, "loss_weights": loss_weights,
+            "metrics": metrics, "weighted_metrics": weighted_metrics,
+            "run_eagerly": run_eagerly, "steps_per_execution": steps_per_execution,
+            "jit_compile": jit_compile, "auto_scale_loss": auto_scale_loss}
         self._loss_tracker = Mean(name="loss")
         self.compiled = True
 
+    def get_compile_config(self) -> dict[str, Any]:
+        """The arguments of the last ``compile`` as a JSON-ready dict (``{}`` if never
+        compiled); :meth:`compile_from_config` compiles a model the same way."""
+        from gpulayers.models.compile_config import serialize_compile_arguments
+
+        if not getattr(self, "compiled", False):
+            return {}
+        return serialize_compile_arguments(self._compile_arguments)
+
+    def compile_from_config(self, config: dict[str, Any],
+                            custom_objects: dict[str, Any] | None = None) -> None:
+        """Compile from :meth:`get_compile_config`'s dict and create the optimizer's slots
+        (so saved optimizer state can be assigned to them)."""
+        from gpulayers.models.compile_config import deserialize_compile_arguments
+
+        self.compile(**deserialize_compile_arguments(config, custom_objects))
+        if self.built:
+            self.optimizer.build(self.trainable_weights)
+
     def _output_names(self) -> list[str]:
+        structure = getattr(self, "_output_structure", None)
+        if isinstance(structure, dict):
+            return list(structure)
         outputs = getattr(self, "outputs", None)
         if outputs:
             return [t._keras_history[0].name for t in outputs]
@@ -77,10 +119,15 @@ class Trainer:
             raise RuntimeError(f"Model '{self.name}': call compile() before {who}()")
 
     # -- one batch ---------------------------------------------------------------------------
+    def _per_output(self, y: Any, y_pred: Any, sample_weight: Any) -> tuple[list[Any], ...]:
+        names = self._output_names()
+        who = f"Model '{self.name}'"
+        return (_per_output(y, names, f"{who} (targets y)"), _per_output(y_pred, names, who),
+                _per_output(sample_weight, names, f"{who} (sample_weight)"))
+
     def _loss(self, y: Any, y_pred: Any, sample_weight: Any) -> Any:
-        count = len(self._output_names())
-        total = self.compiled_loss(_as_list(y, count), _as_list(y_pred, count),
-                                   _as_list(sample_weight, count)) if self.compiled_loss else None
+        total = self.compiled_loss(*self._per_output(y, y_pred, sample_weight)) if (
+            self.compiled_loss) else None
         for penalty in self.losses:  # activity and weight regularization
             total = penalty if total is None else total + penalty
         if total is None:
@@ -89,17 +136,19 @@ class Trainer:
         return total
 
     def _update_metrics(self, y: Any, y_pred: Any, sample_weight: Any, loss: Any) -> None:
-        count = len(self._output_names())
-        self._loss_tracker.update_state(loss)
+        targets, predictions, weights = self._per_output(y, y_pred, sample_weight)
+        # Keras weights each batch's loss by its size: the epoch loss is a per-sample mean.
+        self._loss_tracker.update_state(ops.stop_gradient(loss),
+                                        sample_weight=row_count(predictions[0]))
         if y is not None:
-            self.compiled_metrics.update(_as_list(y, count), _as_list(y_pred, count),
-                                         _as_list(sample_weight, count))
+            self.compiled_metrics.update(targets, predictions, weights)
 
     def _metric_logs(self) -> dict[str, Any]:
+        """Keras 3's order: the loss, the compiled metrics, then each output's loss."""
         logs = {"loss": self._loss_tracker.result()}
+        logs.update(self.compiled_metrics.logs())
         if self.compiled_loss is not None:
             logs.update(self.compiled_loss.logs())
-        logs.update(self.compiled_metrics.logs())
         return logs
 
     def reset_metrics(self) -> None:
@@ -145,11 +194,18 @@ class Trainer:
         """The model's outputs for one batch, as NumPy arrays."""
         return _to_numpy(self(to_device(x), training=False))
 
-    @staticmethod
-    def _result(logs: dict[str, float], return_dict: bool) -> Any:
+    def _result(self, logs: dict[str, float], return_dict: bool) -> Any:
+        """The logs as a dict, or as Keras 3 lists them: the loss, the metrics known by their
+        own names, each output's loss, then the remaining (prefixed) keys sorted; a lone
+        value is returned as a scalar."""
         if return_dict:
             return logs
-        values = list(logs.values())
+        metrics = self.compiled_metrics.metrics or []
+        known = ["loss", *[m.name for pairs in metrics for m, _ in pairs],
+                 *[f"{name}_loss" for name in self._output_names()]]
+        ordered = [key for key in dict.fromkeys(known) if key in logs]
+        ordered += sorted(key for key in logs if key not in ordered)
+        values = [logs[key] for key in ordered]
         return values[0] if len(values) == 1 else values
 
     def _class_weighted(self, y: Any, sample_weight: Any, class_weight: Any) -> Any:
