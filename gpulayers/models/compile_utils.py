@@ -10,7 +10,7 @@ from gpulayers import losses as losses_module
 from gpulayers import metrics as metrics_module
 from gpulayers import ops
 
-__all__ = ["CompiledLoss", "CompiledMetrics", "per_output", "row_count"]
+__all__ = ["CompiledLoss", "CompiledMetrics", "per_output", "row_count", "split_per_output"]
 
 _ACCURACY_NAMES = ("accuracy", "acc")
 _CROSSENTROPY_NAMES = ("crossentropy", "ce")
@@ -31,6 +31,27 @@ def per_output(value: Any, names: list[str], what: str, who: str = "compile") ->
                              f"{names}). Received {len(value)}")
         return list(value)
     return [value] * len(names)
+
+
+def split_per_output(structure: Any, names: list[str], who: str) -> list[Any]:
+    """Targets, predictions or sample weights -> one entry per output (a dict by name)."""
+    if structure is None:
+        return [None] * len(names)
+    if isinstance(structure, dict):
+        unknown = sorted(set(structure) - set(names))
+        if unknown:
+            raise ValueError(f"{who}: keys {unknown} are not outputs of the model. Outputs: "
+                             f"{names}")
+        return [structure.get(name) for name in names]
+    if isinstance(structure, (list, tuple)) and (len(names) > 1 or len(structure) == 1):
+        if len(structure) != len(names):
+            raise ValueError(f"{who}: expected one entry per output ({len(names)}: {names}). "
+                             f"Received {len(structure)}")
+        return list(structure)
+    if len(names) > 1:
+        raise ValueError(f"{who}: the model has {len(names)} outputs {names}; give a list or "
+                         f"a dict (by output name) with one entry each")
+    return [structure]
 
 
 def row_count(y_pred: Any) -> int:
@@ -91,8 +112,14 @@ class CompiledLoss:
         self.trackers = [metrics_module.Mean(name=f"{name}_loss") for name in output_names]
         self.losses: list[Any] | None = None
 
-    def __call__(self, y_true: list[Any], y_pred: list[Any],
-                 sample_weight: list[Any]) -> Any:
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
+        """The weighted total over the outputs (None when no output has a loss and target).
+
+        Args: the model-level structures (one array, or a list/dict per output).
+        """
+        y_true, y_pred, sample_weight = (
+            split_per_output(part, self.names, f"Model loss ({what})") for part, what in
+            ((y_true, "targets y"), (y_pred, "predictions"), (sample_weight, "sample_weight")))
         if self.losses is None:
             self.losses = [None if identifier is None or truth is None else
                            _loss_object(identifier, truth, prediction) for identifier, truth,
@@ -109,15 +136,13 @@ class CompiledLoss:
             total = term if total is None else total + term
         return total
 
-    def logs(self) -> dict[str, Any]:
+    @property
+    def metrics(self) -> list[Any]:
+        """The per-output loss trackers (``<output>_loss``), with several outputs only."""
         if len(self.names) == 1 or self.losses is None:
-            return {}
-        return {tracker.name: tracker.result() for tracker, loss in zip(
-            self.trackers, self.losses) if loss is not None}
-
-    def reset(self) -> None:
-        for tracker in self.trackers:
-            tracker.reset_state()
+            return []
+        return [tracker for tracker, loss in zip(self.trackers, self.losses)
+                if loss is not None]
 
 
 def _metric_object(identifier: Any, y_true: Any, y_pred: Any) -> Any:
@@ -159,7 +184,13 @@ def _check_known(identifiers: list[list[Any]]) -> None:
 
 class CompiledMetrics:
     """The ``metrics`` (unweighted) and ``weighted_metrics`` (given ``sample_weight``) of each
-    output; ``'accuracy'``/``'acc'`` picks binary, sparse or categorical on first use."""
+    output; ``'accuracy'``/``'acc'`` picks binary, sparse or categorical on first use.
+
+    It behaves as one Metric named ``compile_metrics`` (as in Keras 3): ``update_state``,
+    ``result`` (a dict by log name), ``reset_state``, and ``metrics`` (the metric objects).
+    """
+
+    name = "compile_metrics"
 
     def __init__(self, metrics: Any, weighted_metrics: Any, output_names: list[str]) -> None:
         self.names = output_names
@@ -168,26 +199,37 @@ class CompiledMetrics:
         _check_known(self.plain)
         _check_known(self.weighted)
         # Per output: (metric, receives sample_weight) pairs, built on the first batch.
-        self.metrics: list[list[tuple[Any, bool]]] | None = None
+        self._built: list[list[tuple[Any, bool]]] | None = None
+
+    @property
+    def metrics(self) -> list[Any]:
+        """The metric objects (empty until the first batch has been seen)."""
+        return [metric for pairs in self._built or [] for metric, _ in pairs]
 
     def _build(self, y_true: list[Any], y_pred: list[Any]) -> None:
-        self.metrics = []
+        self._built = []
         for index, (plain, weighted) in enumerate(zip(self.plain, self.weighted)):
             if y_true[index] is None:
-                self.metrics.append([])
+                self._built.append([])
                 continue
             built = [(_metric_object(m, y_true[index], y_pred[index]), False) for m in plain]
             built += [(_metric_object(m, y_true[index], y_pred[index]), True) for m in weighted]
-            self.metrics.append(built)
+            self._built.append(built)
 
-    def update(self, y_true: list[Any], y_pred: list[Any], sample_weight: list[Any]) -> None:
-        if self.metrics is None:
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        """Update every metric from the model-level targets and predictions."""
+        if y_true is None:
+            return
+        y_true, y_pred, sample_weight = (
+            split_per_output(part, self.names, f"Model metrics ({what})") for part, what in
+            ((y_true, "targets y"), (y_pred, "predictions"), (sample_weight, "sample_weight")))
+        if self._built is None:
             self._build(y_true, y_pred)
-        for index, metrics in enumerate(self.metrics):
-            if y_true[index] is None or not metrics:
+        for index, pairs in enumerate(self._built):
+            if y_true[index] is None or not pairs:
                 continue
             prediction = detached(y_pred[index])
-            for metric, weighted in metrics:
+            for metric, weighted in pairs:
                 metric.update_state(y_true[index], prediction,
                                     sample_weight=sample_weight[index] if weighted else None)
 
@@ -196,9 +238,9 @@ class CompiledMetrics:
         ``_1``, ``_2``...; a weighted metric that repeats an unweighted one's name becomes
         ``weighted_<name>``."""
         names: list[str] = []
-        for output, metrics in zip(self.names, self.metrics or []):
+        for output, pairs in zip(self.names, self._built or []):
             prefix = "" if len(self.names) == 1 else f"{output}_"
-            for metric, weighted in metrics:
+            for metric, weighted in pairs:
                 name = f"{prefix}{metric.name}"
                 if name in names and weighted:
                     name = f"{prefix}weighted_{metric.name}"
@@ -208,11 +250,9 @@ class CompiledMetrics:
                 names.append(name)
         return names
 
-    def logs(self) -> dict[str, Any]:
-        flat = [metric for metrics in self.metrics or [] for metric, _ in metrics]
-        return {name: metric.result() for name, metric in zip(self.log_names(), flat)}
+    def result(self) -> dict[str, Any]:
+        return {name: metric.result() for name, metric in zip(self.log_names(), self.metrics)}
 
-    def reset(self) -> None:
-        for metrics in self.metrics or []:
-            for metric, _ in metrics:
-                metric.reset_state()
+    def reset_state(self) -> None:
+        for metric in self.metrics:
+            metric.reset_state()

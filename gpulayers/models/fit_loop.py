@@ -6,6 +6,7 @@ from typing import Any
 
 from gpulayers.backend import host_data
 from gpulayers.models.data_adapter import batches_for, to_device
+from gpulayers.models.step_data import logs_to_floats, outputs_to_numpy, pack_x_y_sample_weight
 
 __all__ = ["run_evaluate", "run_fit", "run_predict"]
 
@@ -19,12 +20,6 @@ def _callbacks(model: Any, callbacks: Any, verbose: Any, epochs: int, steps: int
         return callbacks
     return CallbackList(callbacks, add_history=history, add_progbar=verbose != 0, model=model,
                         verbose=verbose, epochs=epochs, steps=steps)
-
-
-def _floats(logs: dict[str, Any]) -> dict[str, float]:
-    from gpulayers.models.trainer import _floats as to_floats
-
-    return to_floats(logs)
 
 
 def _validation_source(model: Any, validation_data: Any, batch_size: int | None,
@@ -51,13 +46,15 @@ def run_fit(model: Any, data: Any, epochs: int, verbose: Any, callbacks: Any,
     for epoch in range(initial_epoch, epochs):
         model.reset_metrics()
         callback_list.on_epoch_begin(epoch)
-        for step, (x, y, weights) in enumerate(data.epoch()):
+        logs = None
+        for step, batch in enumerate(data.epoch()):
             callback_list.on_train_batch_begin(step)
-            model.train_step(*to_device((x, y, weights)))
-            callback_list.on_train_batch_end(step, _floats(model._metric_logs()))
+            logs = model.train_step(to_device(pack_x_y_sample_weight(*batch)))
+            callback_list.on_train_batch_end(step, logs_to_floats(logs))
             if model.stop_training:
                 break
-        epoch_logs = _floats(model._metric_logs())
+        # Keras's epoch logs are the last step's (running means over the epoch).
+        epoch_logs = logs_to_floats(model.get_metrics_result() if logs is None else logs)
         if validation is not None and (epoch + 1) % validation_freq == 0:
             val_logs = _evaluate_logs(model, validation, callback_list)
             epoch_logs.update({f"val_{key}": value for key, value in val_logs.items()})
@@ -71,11 +68,12 @@ def run_fit(model: Any, data: Any, epochs: int, verbose: Any, callbacks: Any,
 def _evaluate_logs(model: Any, data: Any, callback_list: Any) -> dict[str, float]:
     model.reset_metrics()
     callback_list.on_test_begin()
-    for step, (x, y, weights) in enumerate(data.epoch()):
+    logs = None
+    for step, batch in enumerate(data.epoch()):
         callback_list.on_test_batch_begin(step)
-        model.test_step(*to_device((x, y, weights)))
-        callback_list.on_test_batch_end(step, _floats(model._metric_logs()))
-    logs = _floats(model._metric_logs())
+        logs = model.test_step(to_device(pack_x_y_sample_weight(*batch)))
+        callback_list.on_test_batch_end(step, logs_to_floats(logs))
+    logs = logs_to_floats(model.get_metrics_result() if logs is None else logs)
     callback_list.on_test_end(logs)
     return logs
 
@@ -87,15 +85,13 @@ def run_evaluate(model: Any, data: Any, verbose: Any, callbacks: Any) -> dict[st
 
 
 def run_predict(model: Any, data: Any, verbose: Any, callbacks: Any) -> Any:
-    from gpulayers.models.trainer import _to_numpy
-
     callback_list = _callbacks(model, callbacks, verbose, 1, getattr(data, "steps", None),
                                history=False)
     callback_list.on_predict_begin()
     batches = []
     for step, (x, _, _) in enumerate(data.epoch()):
         callback_list.on_predict_batch_begin(step)
-        outputs = _to_numpy(model(to_device(x), training=False))
+        outputs = outputs_to_numpy(model.predict_step(to_device(pack_x_y_sample_weight(x))))
         batches.append(outputs)
         callback_list.on_predict_batch_end(step, {"outputs": outputs})
     callback_list.on_predict_end()

@@ -1,45 +1,59 @@
-"""compile / fit / evaluate / predict and the on-batch methods of every Model (Keras 3 API)."""
+"""compile / fit / evaluate / predict, the steps behind them and the on-batch methods of every
+Model (the Keras 3 training API).
+
+Customizing a step works as in Keras 3: override ``train_step(self, data)`` (``data`` is
+``x``, ``(x, y)`` or ``(x, y, sample_weight)``) and return a dict of logs; ``compute_loss``,
+``compute_metrics``, ``self.metrics`` and ``self.optimizer`` are there to build it from::
+
+    class MyModel(gpulayers.models.Model):
+        def train_step(self, data):
+            x, y = data
+            with gpulayers.GradientTape() as tape:
+                y_pred = self(x, training=True)
+                loss = self.compute_loss(y=y, y_pred=y_pred)
+            grads = tape.gradient(loss, self.trainable_weights)
+            self.optimizer.apply(grads, self.trainable_weights)
+            for metric in self.metrics:
+                if metric.name == "loss":
+                    metric.update_state(loss)
+                else:
+                    metric.update_state(y, y_pred)
+            return {m.name: m.result() for m in self.metrics}
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from gpulayers import backend, ops
+from gpulayers import ops
 from gpulayers.autodiff import GradientTape
-from gpulayers.models.compile_utils import row_count
+from gpulayers.models.compile_utils import CompiledLoss, CompiledMetrics
 from gpulayers.models.data_adapter import batches_for, split_validation, to_device
+from gpulayers.models.step_data import (
+    batch_rows,
+    logs_to_floats,
+    outputs_to_numpy,
+    pack_x_y_sample_weight,
+    unpack_x_y_sample_weight,
+)
 
 __all__ = ["Trainer"]
 
-
-def _per_output(structure: Any, names: list[str], who: str) -> list[Any]:
-    """Targets, predictions or sample weights as one entry per output (dicts by name)."""
-    if structure is None:
-        return [None] * len(names)
-    if isinstance(structure, dict):
-        unknown = sorted(set(structure) - set(names))
-        if unknown:
-            raise ValueError(f"{who}: keys {unknown} are not outputs of the model. Outputs: "
-                             f"{names}")
-        return [structure.get(name) for name in names]
-    if isinstance(structure, (list, tuple)) and len(names) > 1:
-        if len(structure) != len(names):
-            raise ValueError(f"{who}: expected one entry per output ({len(names)}: {names}). "
-                             f"Received {len(structure)}")
-        return list(structure)
-    if isinstance(structure, (list, tuple)) and len(structure) == 1:
-        return [structure[0]]
-    return [structure]
-
-
-def _floats(logs: dict[str, Any]) -> dict[str, float]:
-    # One host sync for all values: logs are Python floats for callbacks and the progress bar.
-    return {key: float(backend.to_numpy(getattr(value, "data", value))) for key, value in
-            logs.items()}
+# Attributes the trainer sets itself; other Metric attributes of a model are the user's.
+_OWN_METRICS = ("_loss_tracker", "compiled_metrics", "compiled_loss")
 
 
 class Trainer:
     """The training API mixed into :class:`~gpulayers.models.model.Model`."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        from gpulayers.metrics import Metric
+
+        if isinstance(value, Metric) and name not in _OWN_METRICS:
+            tracked = self.__dict__.setdefault("_tracked_metrics", [])
+            if not any(value is known for known in tracked):
+                tracked.append(value)
+        super().__setattr__(name, value)
 
     # -- compile -----------------------------------------------------------------------------
     def compile(self, optimizer: Any = "rmsprop", loss: Any = None, loss_weights: Any = None,
@@ -65,7 +79,6 @@ class Trainer:
         """
         from gpulayers import optimizers
         from gpulayers.metrics import Mean
-        from gpulayers.models.compile_utils import CompiledLoss, CompiledMetrics
 
         names = self._output_names()
         optimizer = optimizers.get(optimizer)
@@ -118,81 +131,109 @@ class Trainer:
         if not getattr(self, "compiled", False):
             raise RuntimeError(f"Model '{self.name}': call compile() before {who}()")
 
-    # -- one batch ---------------------------------------------------------------------------
-    def _per_output(self, y: Any, y_pred: Any, sample_weight: Any) -> tuple[list[Any], ...]:
-        names = self._output_names()
-        who = f"Model '{self.name}'"
-        return (_per_output(y, names, f"{who} (targets y)"), _per_output(y_pred, names, who),
-                _per_output(sample_weight, names, f"{who} (sample_weight)"))
+    # -- metrics -----------------------------------------------------------------------------
+    @property
+    def metrics(self) -> list[Any]:
+        """Keras 3's order: the loss tracker, the compiled metrics (one container named
+        ``compile_metrics``), each output's loss tracker, then Metric attributes of the model."""
+        found: list[Any] = []
+        if getattr(self, "compiled", False):
+            found += [self._loss_tracker, self.compiled_metrics]
+            if self.compiled_loss is not None:
+                found += self.compiled_loss.metrics
+        return found + list(self.__dict__.get("_tracked_metrics", []))
 
-    def _loss(self, y: Any, y_pred: Any, sample_weight: Any) -> Any:
-        total = self.compiled_loss(*self._per_output(y, y_pred, sample_weight)) if (
-            self.compiled_loss) else None
-        for penalty in self.losses:  # activity and weight regularization
-            total = penalty if total is None else total + penalty
-        if total is None:
-            raise ValueError(f"Model '{self.name}': no loss to minimize; pass `loss=` to "
-                             f"compile() (or add losses with add_loss)")
-        return total
-
-    def _update_metrics(self, y: Any, y_pred: Any, sample_weight: Any, loss: Any) -> None:
-        targets, predictions, weights = self._per_output(y, y_pred, sample_weight)
-        # Keras weights each batch's loss by its size: the epoch loss is a per-sample mean.
-        self._loss_tracker.update_state(ops.stop_gradient(loss),
-                                        sample_weight=row_count(predictions[0]))
-        if y is not None:
-            self.compiled_metrics.update(targets, predictions, weights)
-
-    def _metric_logs(self) -> dict[str, Any]:
-        """Keras 3's order: the loss, the compiled metrics, then each output's loss."""
-        logs = {"loss": self._loss_tracker.result()}
-        logs.update(self.compiled_metrics.logs())
-        if self.compiled_loss is not None:
-            logs.update(self.compiled_loss.logs())
-        return logs
+    @property
+    def metrics_names(self) -> list[str]:
+        return [metric.name for metric in self.metrics]
 
     def reset_metrics(self) -> None:
-        """Reset the loss tracker and every compiled metric."""
-        self._loss_tracker.reset_state()
-        self.compiled_metrics.reset()
-        if self.compiled_loss is not None:
-            self.compiled_loss.reset()
+        """Reset every metric in :attr:`metrics` (done at the start of each epoch)."""
+        for metric in self.metrics:
+            metric.reset_state()
 
-    def train_step(self, x: Any, y: Any, sample_weight: Any) -> None:
-        """One optimizer step on a batch (already on the device)."""
+    def get_metrics_result(self) -> dict[str, Any]:
+        """Every metric's current result, by log name (compiled metrics flattened)."""
+        logs: dict[str, Any] = {}
+        for metric in self.metrics:
+            result = metric.result()
+            if isinstance(result, dict):
+                logs.update(result)
+            else:
+                logs[metric.name] = result
+        return logs
+
+    def compute_metrics(self, x: Any, y: Any, y_pred: Any, sample_weight: Any = None
+                        ) -> dict[str, Any]:
+        """Update the compiled metrics with a batch; return :meth:`get_metrics_result`."""
+        if getattr(self, "compiled", False):
+            self.compiled_metrics.update_state(y, y_pred, sample_weight)
+        return self.get_metrics_result()
+
+    # -- loss and steps ----------------------------------------------------------------------
+    def compute_loss(self, x: Any = None, y: Any = None, y_pred: Any = None,
+                     sample_weight: Any = None, training: bool = True) -> Any:
+        """The compiled loss of the batch plus the layers' ``losses`` (regularization);
+        a zero scalar when there is neither."""
+        compiled = getattr(self, "compiled_loss", None)
+        total = compiled(y, y_pred, sample_weight) if compiled is not None else None
+        for penalty in self.losses:
+            total = penalty if total is None else total + penalty
+        return ops.zeros(()) if total is None else total
+
+    def _track_loss(self, loss: Any, x: Any) -> None:
+        # Keras weights each batch's loss by its size: the epoch loss is a per-sample mean.
+        self._loss_tracker.update_state(ops.stop_gradient(loss), sample_weight=batch_rows(x))
+
+    def train_step(self, data: Any) -> dict[str, Any]:
+        """One optimizer step on a batch (on the device); returns the logs (tensors)."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
         variables = self.trainable_weights
         with GradientTape() as tape:
             y_pred = self(x, training=True)
-            loss = self._loss(y, y_pred, sample_weight)
-        gradients = tape.gradient(loss, variables)
-        self.optimizer.apply_gradients(list(zip(gradients, variables)))
-        self._update_metrics(y, y_pred, sample_weight, loss)
+            loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
+        if getattr(self, "compiled_loss", None) is None and not self.losses:
+            raise ValueError(f"Model '{self.name}': no loss to minimize; pass `loss=` to "
+                             f"compile() (or add losses with add_loss)")
+        if variables:
+            self.optimizer.apply(tape.gradient(loss, variables), variables)
+        self._track_loss(loss, x)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
 
-    def test_step(self, x: Any, y: Any, sample_weight: Any) -> None:
+    def test_step(self, data: Any) -> dict[str, Any]:
+        """Loss and metrics of a batch, without updating the weights."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
         y_pred = self(x, training=False)
-        loss = self._loss(y, y_pred, sample_weight)
-        self._update_metrics(y, y_pred, sample_weight, loss)
+        loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
+        self._track_loss(loss, x)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
 
+    def predict_step(self, data: Any) -> Any:
+        """The model's outputs for a batch (device tensors)."""
+        x, _, _ = unpack_x_y_sample_weight(data)
+        return self(x, training=False)
+
+    # -- one batch ---------------------------------------------------------------------------
     def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
                        class_weight: Any = None, return_dict: bool = False) -> Any:
         """One training step on one batch; returns the loss (and metrics) of that batch."""
         self._require_compiled("train_on_batch")
         self.reset_metrics()
         sample_weight = self._class_weighted(y, sample_weight, class_weight)
-        self.train_step(*to_device((x, y, sample_weight)))
-        return self._result(_floats(self._metric_logs()), return_dict)
+        logs = self.train_step(to_device(pack_x_y_sample_weight(x, y, sample_weight)))
+        return self._result(logs_to_floats(logs), return_dict)
 
     def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
                       return_dict: bool = False) -> Any:
         """Loss and metrics of one batch (no update)."""
         self._require_compiled("test_on_batch")
         self.reset_metrics()
-        self.test_step(*to_device((x, y, sample_weight)))
-        return self._result(_floats(self._metric_logs()), return_dict)
+        logs = self.test_step(to_device(pack_x_y_sample_weight(x, y, sample_weight)))
+        return self._result(logs_to_floats(logs), return_dict)
 
     def predict_on_batch(self, x: Any) -> Any:
         """The model's outputs for one batch, as NumPy arrays."""
-        return _to_numpy(self(to_device(x), training=False))
+        return outputs_to_numpy(self.predict_step(to_device(pack_x_y_sample_weight(x))))
 
     def _result(self, logs: dict[str, float], return_dict: bool) -> Any:
         """The logs as a dict, or as Keras 3 lists them: the loss, the metrics known by their
@@ -200,9 +241,9 @@ class Trainer:
         value is returned as a scalar."""
         if return_dict:
             return logs
-        metrics = self.compiled_metrics.metrics or []
-        known = ["loss", *[m.name for pairs in metrics for m, _ in pairs],
-                 *[f"{name}_loss" for name in self._output_names()]]
+        known = ["loss", *[m.name for m in self.compiled_metrics.metrics],
+                 *[f"{name}_loss" for name in self._output_names()]] if getattr(
+            self, "compiled", False) else []
         ordered = [key for key in dict.fromkeys(known) if key in logs]
         ordered += sorted(key for key in logs if key not in ordered)
         values = [logs[key] for key in ordered]
@@ -261,11 +302,3 @@ class Trainer:
 
         data = batches_for(x, None, None, batch_size, False, steps, "predict")
         return run_predict(self, data, verbose, callbacks)
-
-
-def _to_numpy(outputs: Any) -> Any:
-    if isinstance(outputs, (list, tuple)):
-        return [_to_numpy(o) for o in outputs]
-    if isinstance(outputs, dict):
-        return {k: _to_numpy(v) for k, v in outputs.items()}
-    return backend.to_numpy(getattr(outputs, "data", outputs))
