@@ -20,6 +20,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from gpulayers import backend
@@ -30,6 +31,7 @@ __all__ = ["is_float_dtype", "operand_dtype", "result_type", "standardize_dtype"
 
 _SUPPORTED_KINDS = "biuf"  # bool, signed and unsigned integers, floats
 _PYTHON_WEAK_TYPES = (bool, int, float)
+_STANDARD_NAMES: dict[Any, str] = {}  # dtype names and dtype objects already standardized
 
 
 def standardize_dtype(dtype: Any, op_name: str = "cast") -> str:
@@ -38,8 +40,18 @@ def standardize_dtype(dtype: Any, op_name: str = "cast") -> str:
     ``float`` means ``floatx()`` and ``int`` means ``'int32'``, as in Keras.
     Raises TypeError naming ``op_name`` for unknown or unsupported dtypes.
     """
-    if dtype is float:
+    if dtype is float:  # follows set_floatx(): never cached
         return backend.floatx()
+    try:
+        known = _STANDARD_NAMES.get(dtype)
+    except TypeError:  # unhashable, e.g. an array passed by mistake: the slow path explains
+        return _standardize_uncached(dtype, op_name)
+    if known is None:  # every op asks: NumPy's dtype parsing runs once per dtype spelling
+        known = _STANDARD_NAMES[dtype] = _standardize_uncached(dtype, op_name)
+    return known
+
+
+def _standardize_uncached(dtype: Any, op_name: str) -> str:
     if dtype is int:
         return "int32"
     if dtype is bool:
@@ -60,7 +72,13 @@ def standardize_dtype(dtype: Any, op_name: str = "cast") -> str:
 
 def is_float_dtype(dtype: Any) -> bool:
     """True for float16/32/64 (given a name, a NumPy dtype or an array's dtype)."""
-    return backend.xp().dtype(dtype).kind == "f"
+    return _kind(dtype) == "f"
+
+
+@functools.lru_cache(maxsize=256)
+def _kind(dtype: Any) -> str:
+    """The NumPy kind letter of a dtype ('f', 'i', 'u', 'b', ...), cached: ops ask often."""
+    return backend.xp().dtype(dtype).kind
 
 
 def _is_weak(value: Any) -> bool:
@@ -85,7 +103,7 @@ def operand_dtype(value: Any, op_name: str) -> tuple[str, bool]:
 
 def _promote_typed(first: str, second: str) -> str:
     xp = backend.xp()
-    kind_first, kind_second = xp.dtype(first).kind, xp.dtype(second).kind
+    kind_first, kind_second = _kind(first), _kind(second)
     if kind_first == "f" and kind_second != "f":
         return first
     if kind_second == "f" and kind_first != "f":
@@ -95,7 +113,7 @@ def _promote_typed(first: str, second: str) -> str:
 
 def _absorb_weak(typed: str, weak: str) -> str:
     """Result of a typed dtype meeting a weak Python scalar of dtype ``weak``."""
-    kind_typed, kind_weak = backend.xp().dtype(typed).kind, backend.xp().dtype(weak).kind
+    kind_typed, kind_weak = _kind(typed), _kind(weak)
     if kind_weak == "b" or kind_typed == "f":
         return typed
     if kind_weak in "iu":
