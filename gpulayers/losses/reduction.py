@@ -61,10 +61,7 @@ def divide_no_nan(numerator: Any, denominator: Any) -> Tensor:
     Args: numerator, denominator: tensors or numbers (broadcast together).
     Example: ``divide_no_nan([1.0, 2.0], [2.0, 0.0]) -> [0.5, 0.0]``.
     """
-    denominator = convert_to_tensor(denominator)
-    nonzero = ops.not_equal(denominator, 0)
-    safe = ops.where(nonzero, denominator, 1)
-    return ops.where(nonzero, ops.divide(numerator, safe), 0)
+    return ops.divide_no_nan(numerator, denominator)
 
 
 def _broadcastable(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:

@@ -16,17 +16,19 @@ from typing import Any
 
 from gpulayers import backend
 from gpulayers.autodiff import Tensor
+from gpulayers.ops.dtypes import is_float_dtype
 from gpulayers.ops.elementwise import elementwise_binary, elementwise_unary
 
 __all__ = [
-    "add", "arctan2", "divide", "equal", "floor_divide", "greater", "greater_equal", "less",
-    "less_equal", "logaddexp", "logical_and", "logical_not", "logical_or", "logical_xor",
-    "maximum", "minimum", "mod", "multiply", "not_equal", "power", "subtract", "true_divide",
+    "add", "arctan2", "divide", "divide_no_nan", "equal", "floor_divide", "greater",
+    "greater_equal", "less", "less_equal", "logaddexp", "logical_and", "logical_not",
+    "logical_or", "logical_xor", "maximum", "minimum", "mod", "multiply", "not_equal", "power",
+    "subtract", "true_divide",
 ]
 
 
 def _to_float(dtype: str) -> str:
-    return dtype if backend.xp().dtype(dtype).kind == "f" else backend.floatx()
+    return dtype if is_float_dtype(dtype) else backend.floatx()
 
 
 def _zeros(grad: Any, *_: Any) -> Any:
@@ -62,6 +64,26 @@ def divide(x1: Any, x2: Any) -> Tensor:
 
 
 true_divide = divide
+
+
+def _safe_quotient(a: Any, b: Any) -> Any:
+    xp = backend.xp()
+    nonzero = b != 0
+    return xp.where(nonzero, a / xp.where(nonzero, b, 1), 0).astype(
+        xp.result_type(a.dtype, b.dtype), copy=False)
+
+
+def divide_no_nan(x1: Any, x2: Any) -> Tensor:
+    """Elementwise ``x1 / x2`` with 0 where ``x2`` is 0 (no NaN, no warning); integer inputs
+    give ``floatx()``. Gradients are 0 where ``x2`` is 0.
+
+    Example: ``divide_no_nan([1.0, 2.0], [2.0, 0.0])`` -> ``[0.5, 0.0]``.
+    """
+    return elementwise_binary(
+        "divide_no_nan", x1, x2, _safe_quotient,
+        (lambda g, a, b, out: _safe_quotient(g, b),
+         lambda g, a, b, out: -_safe_quotient(g * out, b)),
+        compute_dtype=_to_float)
 
 
 def floor_divide(x1: Any, x2: Any) -> Tensor:

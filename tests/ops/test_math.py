@@ -34,6 +34,7 @@ BINARY = {
     "subtract": lambda a, b: a - b,
     "multiply": lambda a, b: a * b,
     "divide": lambda a, b: a / b,
+    "divide_no_nan": lambda a, b: a / b,  # b is never 0 here; zeros are tested below
     "true_divide": lambda a, b: a / b,
     "power": lambda a, b: np.exp(b * np.log(a)),
     "maximum": lambda a, b: np.where(a > b, a, b),
@@ -54,6 +55,16 @@ def test_binary_values_and_gradients(name, shapes):
     np.testing.assert_allclose(values(result), BINARY[name](a, b), rtol=1e-12)
     assert result.shape == np.broadcast_shapes(shapes[0], shapes[1])
     check_gradients(op, [a, b])
+
+
+def test_divide_no_nan_gives_zero_value_and_zero_gradients_where_the_divisor_is_zero():
+    a, b = np.array([1.0, -2.0, 3.0]), np.array([2.0, 0.0, -4.0])
+    np.testing.assert_array_equal(values(ops.divide_no_nan(a, b)), [0.5, 0.0, -0.75])
+    grad_a, grad_b = gradient(ops.divide_no_nan, a, b)
+    np.testing.assert_allclose(grad_a, [1 / 2.0, 0.0, 1 / -4.0])       # 1/b
+    np.testing.assert_allclose(grad_b, [-1.0 / 4.0, 0.0, -3.0 / 16.0])  # -a/b**2
+    assert ops.divide_no_nan(np.array([1, 2], "int32"), np.array([0, 4], "int32")).dtype == (
+        backend.floatx())
 
 
 def test_mod_values_and_gradients():
