@@ -156,7 +156,11 @@ def _loaded_cupy() -> ModuleType | None:
 
 
 def to_numpy(value: Any) -> Any:
-    """Copy any array (NumPy, CuPy or a gpulayers Tensor) to a NumPy array on the host."""
+    """Copy any array (NumPy, CuPy or a gpulayers Tensor) to a NumPy array on the host.
+
+    Always a copy, on both backends: weights read with ``get_weights()`` or ``numpy()`` are
+    snapshots that later (in-place) optimizer steps do not change.
+    """
     from gpulayers.backend import numpy_backend
 
     if hasattr(value, "_data"):  # a gpulayers Tensor or Variable
@@ -164,7 +168,7 @@ def to_numpy(value: Any) -> Any:
     cupy = _loaded_cupy()
     if cupy is not None and isinstance(value, cupy.ndarray):
         return value.get()
-    return numpy_backend.xp.asarray(value)
+    return numpy_backend.xp.array(value)
 
 
 def to_device(value: Any, dtype: Any = None) -> Any:

@@ -201,10 +201,17 @@ class CompiledMetrics:
         # Per output: (metric, receives sample_weight) pairs, built on the first batch.
         self._built: list[list[tuple[Any, bool]]] | None = None
 
+    def _ordered(self) -> list[tuple[str, Any, bool]]:
+        """(output name, metric, weighted) in Keras's order: every output's plain metrics,
+        then every output's weighted metrics."""
+        return [(output, metric, weighted) for pass_weighted in (False, True)
+                for output, pairs in zip(self.names, self._built or [])
+                for metric, weighted in pairs if weighted == pass_weighted]
+
     @property
     def metrics(self) -> list[Any]:
         """The metric objects (empty until the first batch has been seen)."""
-        return [metric for pairs in self._built or [] for metric, _ in pairs]
+        return [metric for _, metric, _ in self._ordered()]
 
     def _build(self, y_true: list[Any], y_pred: list[Any]) -> None:
         self._built = []
@@ -238,16 +245,15 @@ class CompiledMetrics:
         ``_1``, ``_2``...; a weighted metric that repeats an unweighted one's name becomes
         ``weighted_<name>``."""
         names: list[str] = []
-        for output, pairs in zip(self.names, self._built or []):
+        for output, metric, weighted in self._ordered():
             prefix = "" if len(self.names) == 1 else f"{output}_"
-            for metric, weighted in pairs:
-                name = f"{prefix}{metric.name}"
-                if name in names and weighted:
-                    name = f"{prefix}weighted_{metric.name}"
-                base, count = name, 1
-                while name in names:
-                    name, count = f"{base}_{count}", count + 1
-                names.append(name)
+            name = f"{prefix}{metric.name}"
+            if name in names and weighted:
+                name = f"{prefix}weighted_{metric.name}"
+            base, count = name, 1
+            while name in names:
+                name, count = f"{base}_{count}", count + 1
+            names.append(name)
         return names
 
     def result(self) -> dict[str, Any]:

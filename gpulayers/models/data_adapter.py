@@ -9,6 +9,7 @@ the device when used. A generator or other iterable yields ready batches ``x``,
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -47,7 +48,8 @@ class ArrayBatches:
     """Batches of in-memory arrays ``(x, y, sample_weight)``, each possibly a structure."""
 
     def __init__(self, x: Any, y: Any = None, sample_weight: Any = None,
-                 batch_size: int | None = 32, shuffle: bool = False, who: str = "fit") -> None:
+                 batch_size: int | None = 32, shuffle: bool = False, who: str = "fit",
+                 steps: int | None = None) -> None:
         self.x, self.y, self.sample_weight = (
             _map(part, host_data.as_host_array) for part in (x, y, sample_weight))
         counts = {host_data.row_count(a) for a in _leaves(self.x) + _leaves(self.y)
@@ -59,14 +61,51 @@ class ArrayBatches:
         if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
             raise ValueError(f"{who}: `batch_size` must be a positive integer. Received: "
                              f"batch_size={batch_size!r}")
-        self.batch_size = batch_size or 32
+        if steps is not None and (not isinstance(steps, int) or steps < 1):
+            raise ValueError(f"{who}: the number of steps must be a positive integer. "
+                             f"Received: {steps!r}")
+        # Keras 3: without batch_size, `steps` batches cover the data once.
+        self.batch_size = batch_size or (math.ceil(self.count / steps) if steps else 32)
         self.shuffle = shuffle
+        self.steps_per_epoch = steps
+        self._pass: Iterator[tuple[Any, Any, Any]] | None = None
+        self._seen = 0
+
+    @property
+    def batches(self) -> int:
+        """Batches in one pass over the data."""
+        return math.ceil(self.count / self.batch_size)
 
     @property
     def steps(self) -> int:
-        return math.ceil(self.count / self.batch_size)
+        return self.steps_per_epoch or self.batches
+
+    def reset(self) -> None:
+        """The next epoch starts from the first batch (evaluation always does)."""
+        self._pass, self._seen = None, 0
 
     def epoch(self) -> Iterator[tuple[Any, Any, Any]]:
+        """One epoch: a full pass, or with ``steps`` the next ``steps`` batches of the current
+        pass, as Keras 3 does: an epoch ends early (with a warning) where the pass ends, and
+        the pass after it starts again from the first batch (reshuffled)."""
+        if self.steps_per_epoch is None:
+            yield from self._one_pass()
+            return
+        if self._pass is None:
+            self.reset()
+            self._pass = self._one_pass()
+        for _ in range(self.steps_per_epoch):
+            if self._seen >= self.batches:
+                warnings.warn("Your input ran out of data; interrupting the epoch. The data "
+                              f"holds {self.batches} batches; steps={self.steps_per_epoch}",
+                              stacklevel=2)
+                break
+            self._seen += 1
+            yield next(self._pass)
+        if self._seen >= self.batches:
+            self.reset()
+
+    def _one_pass(self) -> Iterator[tuple[Any, Any, Any]]:
         order = None
         if self.shuffle:
             seed = int(backend.to_numpy(random.randint((1,), 0, 2 ** 31 - 1))[0])
@@ -84,6 +123,10 @@ class IterableBatches:
     def __init__(self, source: Any, steps: int | None = None, who: str = "fit") -> None:
         self.source, self.steps, self.who = source, steps, who
         self._iterator: Iterator[Any] | None = None
+
+    def reset(self) -> None:
+        """Iterate the source afresh (a generator object just goes on where it was)."""
+        self._iterator = None
 
     def epoch(self) -> Iterator[tuple[Any, Any, Any]]:
         if self.steps is None:  # the whole iterable is one epoch (re-iterated each epoch)
@@ -122,7 +165,7 @@ def batches_for(x: Any, y: Any, sample_weight: Any, batch_size: int | None, shuf
             raise ValueError(f"{who}: when x is a generator or iterable it yields the "
                              f"targets too; do not pass y or sample_weight")
         return IterableBatches(x, steps, who)
-    return ArrayBatches(x, y, sample_weight, batch_size, shuffle, who)
+    return ArrayBatches(x, y, sample_weight, batch_size, shuffle, who, steps)
 
 
 def split_validation(x: Any, y: Any, sample_weight: Any, fraction: float,

@@ -67,6 +67,7 @@ def run_fit(model: Any, data: Any, epochs: int, verbose: Any, callbacks: Any,
 
 def _evaluate_logs(model: Any, data: Any, callback_list: Any) -> dict[str, float]:
     model.reset_metrics()
+    data.reset()  # Keras: every evaluation (validation included) starts at the first batch
     callback_list.on_test_begin()
     logs = None
     for step, batch in enumerate(data.epoch()):

@@ -73,7 +73,11 @@ def _flat_logs(logs: dict[str, Any]) -> dict[str, Any]:
 
 def logs_to_floats(logs: dict[str, Any] | None) -> dict[str, Any]:
     """Scalar values as Python floats (copied to the host together, in one transfer);
-    other arrays as NumPy arrays; Python numbers and strings unchanged."""
+    other arrays as NumPy arrays; Python numbers and strings unchanged.
+
+    Keys come out sorted, as Keras 3's logs do (its tree utilities sort dict keys), so
+    progress bars, History and ``return_dict`` results list them in the same order.
+    """
     flat = _flat_logs(logs or {})
     converted = {}
     scalars: dict[str, Any] = {}
@@ -90,7 +94,7 @@ def logs_to_floats(logs: dict[str, Any] | None) -> dict[str, Any]:
         stacked = xp.stack([xp.asarray(v).reshape(()).astype("float64")
                             for v in scalars.values()])
         converted.update(zip(scalars, (float(v) for v in backend.to_numpy(stacked))))
-    return {key: converted[key] for key in flat}
+    return {key: converted[key] for key in sorted(flat)}
 
 
 def outputs_to_numpy(outputs: Any) -> Any:

@@ -129,7 +129,7 @@ class Trainer:
 
     def _require_compiled(self, who: str) -> None:
         if not getattr(self, "compiled", False):
-            raise RuntimeError(f"Model '{self.name}': call compile() before {who}()")
+            raise ValueError(f"Model '{self.name}': you must call compile() before {who}()")
 
     # -- metrics -----------------------------------------------------------------------------
     @property

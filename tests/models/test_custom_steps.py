@@ -118,12 +118,12 @@ def test_batches_are_packed_and_unpacked_as_keras_does():
         unpack_x_y_sample_weight((1, 2, 3, 4))
 
 
-def test_logs_become_python_floats_and_nested_results_are_flattened():
+def test_logs_become_python_floats_flattened_and_sorted_by_key_as_in_keras():
     logs = {"loss": ops.convert_to_tensor(0.25),
             "compile_metrics": {"acc": ops.convert_to_tensor(np.float64(0.5)), "n": 3},
             "vector": ops.convert_to_tensor([1.0, 2.0])}
     floats = logs_to_floats(logs)
-    assert list(floats) == ["loss", "acc", "n", "vector"]
+    assert list(floats) == ["acc", "loss", "n", "vector"]
     assert floats["loss"] == 0.25 and type(floats["loss"]) is float
     assert floats["acc"] == 0.5 and floats["n"] == 3
     np.testing.assert_array_equal(floats["vector"], [1.0, 2.0])
