@@ -1,9 +1,10 @@
 """The one loader for the CUDA sources in ``kernels/``.
 
 It is the only code that knows where kernel files live and what they are called. A family
-name (``'im2col'``, ``'pooling'``, ``'rnn'``, ``'elementwise'``) maps to ``kernels/<family>.cu``;
-``#include "x.cuh"`` lines are replaced by the header's text before compiling, because CuPy's
-compile cache is keyed on the source text and would otherwise miss an edited header.
+name (``'im2col'``, ``'pooling'``, ``'rnn'``, ``'elementwise'``, ``'optimizers'``) maps to
+``kernels/<family>.cu``; ``#include "x.cuh"`` lines are replaced by the header's text before
+compiling, because CuPy's compile cache is keyed on the source text and would otherwise miss
+an edited header.
 Compile-time constants are passed as ``-D`` options, which are part of the cache key too.
 
 Modules are compiled once per (family, options, device) and cached for the process.
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 _INCLUDE = re.compile(r'^\s*#include\s+"([^"]+)"\s*$', re.MULTILINE)
-FAMILIES = ("im2col", "pooling", "rnn", "elementwise")
+FAMILIES = ("im2col", "pooling", "rnn", "elementwise", "optimizers")
 
 
 def kernel_dir() -> Path:

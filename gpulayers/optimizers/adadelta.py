@@ -54,17 +54,12 @@ class Adadelta(Optimizer):
             var_list, ["accumulated_grad", "accumulated_delta_var"])
 
     def update_step(self, gradient: Any, variable: Variable, learning_rate: float) -> None:
-        xp = backend.xp()
         index = self._get_variable_index(variable)
-        grad_average = self._accumulated_grads[index]
-        delta_average = self._accumulated_delta_vars[index]
-        rho, epsilon = self.rho, self.epsilon
-        # why: about ten elementwise passes; a fused CUDA kernel is a later issue.
-        grad_average.assign(rho * grad_average.data + (1.0 - rho) * xp.square(gradient))
-        delta = -(xp.sqrt(delta_average.data + epsilon) * gradient) / xp.sqrt(
-            grad_average.data + epsilon)
-        delta_average.assign(rho * delta_average.data + (1.0 - rho) * xp.square(delta))
-        variable.assign(variable.data + learning_rate * delta)
+        # One fused pass updating w and both accumulators in place: see backend
+        # optimizer_updates.
+        backend.primitives("optimizer_updates").adadelta_update(
+            variable.data, gradient, self._accumulated_grads[index].data,
+            self._accumulated_delta_vars[index].data, learning_rate, self.rho, self.epsilon)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}

@@ -54,12 +54,11 @@ class Adagrad(Optimizer):
             var_list, "accumulator", initializer=self.initial_accumulator_value)
 
     def update_step(self, gradient: Any, variable: Variable, learning_rate: float) -> None:
-        xp = backend.xp()
         accumulator = self._accumulators[self._get_variable_index(variable)]
-        # why: four elementwise passes; a fused CUDA kernel is a later issue.
-        accumulator.assign(accumulator.data + xp.square(gradient))
-        variable.assign(variable.data - (learning_rate * gradient)
-                        / xp.sqrt(accumulator.data + self.epsilon))
+        # One fused pass updating w and the accumulator in place: see backend
+        # optimizer_updates.
+        backend.primitives("optimizer_updates").adagrad_update(
+            variable.data, gradient, accumulator.data, learning_rate, self.epsilon)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(),

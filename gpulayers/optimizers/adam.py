@@ -66,21 +66,14 @@ class Adam(Optimizer):
                                if self.amsgrad else [])
 
     def update_step(self, gradient: Any, variable: Variable, learning_rate: float) -> None:
-        xp = backend.xp()
         t = self.local_step
         alpha = learning_rate * math.sqrt(1.0 - self.beta_2 ** t) / (1.0 - self.beta_1 ** t)
         index = self._get_variable_index(variable)
-        m, v = self._momentums[index], self._velocities[index]
-        # why: about ten elementwise passes over the parameter; the planned fused CUDA
-        # kernel (later issue) does the whole update in one read of g, m, v, w.
-        m.assign(m.data + (gradient - m.data) * (1.0 - self.beta_1))
-        v.assign(v.data + (xp.square(gradient) - v.data) * (1.0 - self.beta_2))
-        second = v.data
-        if self.amsgrad:
-            v_hat = self._velocity_hats[index]
-            v_hat.assign(xp.maximum(v_hat.data, v.data))
-            second = v_hat.data
-        variable.assign(variable.data - (m.data * alpha) / (xp.sqrt(second) + self.epsilon))
+        v_hat = self._velocity_hats[index].data if self.amsgrad else None
+        # One fused pass updating w, m, v (and v_hat) in place: see backend optimizer_updates.
+        backend.primitives("optimizer_updates").adam_update(
+            variable.data, gradient, self._momentums[index].data,
+            self._velocities[index].data, v_hat, alpha, self.beta_1, self.beta_2, self.epsilon)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,

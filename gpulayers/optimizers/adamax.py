@@ -55,15 +55,12 @@ class Adamax(Optimizer):
         self._m, self._u = self.add_optimizer_variables(var_list, ["momentum", "norm"])
 
     def update_step(self, gradient: Any, variable: Variable, learning_rate: float) -> None:
-        xp = backend.xp()
         index = self._get_variable_index(variable)
-        m, u = self._m[index], self._u[index]
         correction = 1.0 - self.beta_1 ** self.local_step
-        # why: about eight elementwise passes; a fused CUDA kernel is a later issue.
-        m.assign(m.data + (gradient - m.data) * (1.0 - self.beta_1))
-        u.assign(xp.maximum(self.beta_2 * u.data, xp.abs(gradient)))
-        variable.assign(variable.data - (learning_rate * m.data)
-                        / (correction * (u.data + self.epsilon)))
+        # One fused pass updating w, m and u in place: see backend optimizer_updates.
+        backend.primitives("optimizer_updates").adamax_update(
+            variable.data, gradient, self._m[index].data, self._u[index].data, learning_rate,
+            self.beta_1, self.beta_2, self.epsilon, correction)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,

@@ -77,20 +77,14 @@ class Nadam(Optimizer):
         return product
 
     def update_step(self, gradient: Any, variable: Variable, learning_rate: float) -> None:
-        xp = backend.xp()
         t = self.local_step
-        mu_t, mu_next = self._mu(t), self._mu(t + 1)
-        product = self._momentum_product(t)
         index = self._get_variable_index(variable)
-        m, v = self._momentums[index], self._velocities[index]
-        # why: about twelve elementwise passes; a fused CUDA kernel is a later issue.
-        m.assign(m.data + (gradient - m.data) * (1.0 - self.beta_1))
-        v.assign(v.data + (xp.square(gradient) - v.data) * (1.0 - self.beta_2))
-        m_hat = (mu_next * m.data) / (1.0 - product * mu_next) \
-            + ((1.0 - mu_t) * gradient) / (1.0 - product)
-        v_hat = v.data / (1.0 - self.beta_2 ** t)
-        variable.assign(variable.data - (m_hat * learning_rate) / (xp.sqrt(v_hat)
-                                                                   + self.epsilon))
+        # One fused pass updating w, m and v in place: see backend optimizer_updates.
+        backend.primitives("optimizer_updates").nadam_update(
+            variable.data, gradient, self._momentums[index].data,
+            self._velocities[index].data, learning_rate, self.beta_1, self.beta_2,
+            self.epsilon, self._mu(t), self._mu(t + 1), self._momentum_product(t),
+            self.beta_2 ** t)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,

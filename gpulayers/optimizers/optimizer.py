@@ -16,6 +16,11 @@ The learning rate (a float, a schedule evaluated at ``iterations``, or a zero-ar
 callable) and every per-step scalar (bias corrections...) are Python floats computed on the
 host, and the step count is mirrored on the host, so a step never waits for the GPU.
 
+Steps update each variable's array (and its slots) in place, with one fused pass per
+variable (one kernel launch on CuPy), as PyTorch's optimizers do: an array taken from
+``variable.data`` before a step sees the new values; ``variable.numpy()`` and
+``get_weights()`` are copies and do not.
+
 Writing an optimizer: override ``build`` (create slots with ``add_optimizer_variables``),
 ``update_step(gradient, variable, learning_rate)`` (``gradient`` is a backend array of the
 variable's dtype, ``learning_rate`` a float) and ``get_config``::
@@ -255,8 +260,12 @@ class Optimizer(OptimizerVariables):
             decay = self.weight_decay
             for variable in variables:
                 if self._use_weight_decay(variable):
+                    # In place, as the fused updates are: w -= (w * decay) * lr, with the
+                    # rounding of the formula (a new array each step would defeat reuse).
                     data = variable.data
-                    variable.assign(data - data * decay * learning_rate)
+                    shrink = data * decay
+                    shrink *= learning_rate
+                    data -= shrink
         for gradient, variable in zip(arrays, variables):
             self.update_step(gradient, variable, learning_rate)
         for variable in variables:

@@ -66,24 +66,13 @@ class RMSprop(Optimizer):
                                    if self.centered else [])
 
     def update_step(self, gradient: Any, variable: Variable, learning_rate: float) -> None:
-        xp = backend.xp()
         index = self._get_variable_index(variable)
-        rho = self.rho
-        velocity = self._velocities[index]
-        # why: a handful of elementwise passes; a fused CUDA kernel is a later issue.
-        velocity.assign(rho * velocity.data + (1.0 - rho) * xp.square(gradient))
-        if self.centered:
-            average = self._average_gradients[index]
-            average.assign(rho * average.data + (1.0 - rho) * gradient)
-            denominator = velocity.data - xp.square(average.data) + self.epsilon
-        else:
-            denominator = velocity.data + self.epsilon
-        increment = (learning_rate * gradient) / xp.sqrt(denominator)
-        if self.momentum > 0:
-            momentum = self._momentums[index]
-            momentum.assign(self.momentum * momentum.data + increment)
-            increment = momentum.data
-        variable.assign(variable.data - increment)
+        average = self._average_gradients[index].data if self.centered else None
+        momentum = self._momentums[index].data if self.momentum > 0 else None
+        # One fused pass updating w and every slot in place: see backend optimizer_updates.
+        backend.primitives("optimizer_updates").rmsprop_update(
+            variable.data, gradient, self._velocities[index].data, average, momentum,
+            learning_rate, self.rho, self.momentum, self.epsilon)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from gpulayers import backend
 from gpulayers.autodiff import Variable
 from gpulayers.optimizers.argument_checks import check_bool, check_number
 from gpulayers.optimizers.optimizer import Optimizer
@@ -50,17 +51,10 @@ class SGD(Optimizer):
                           if self.momentum != 0 else [])
 
     def update_step(self, gradient: Any, variable: Variable, learning_rate: float) -> None:
-        # why: each line is one or two elementwise passes; a fused CUDA kernel (later issue)
-        # would read g, m, w once and write m, w once.
-        if not self.momentums:
-            variable.assign(variable.data - gradient * learning_rate)
-            return
-        m = self.momentums[self._get_variable_index(variable)]
-        step = m.data * self.momentum - gradient * learning_rate
-        m.assign(step)
-        if self.nesterov:
-            step = step * self.momentum - gradient * learning_rate
-        variable.assign(variable.data + step)
+        # One fused pass updating w (and m) in place: see backend optimizer_updates.
+        m = self.momentums[self._get_variable_index(variable)].data if self.momentums else None
+        backend.primitives("optimizer_updates").sgd_update(
+            variable.data, gradient, m, learning_rate, self.momentum, self.nesterov)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
