@@ -17,9 +17,11 @@ from gpulayers import (
     layers,
     losses,
     metrics,
+    models,
     ops,
     optimizers,
     regularizers,
+    saving,
     testing,
     utils,
 )
@@ -30,8 +32,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "GradientTape", "Tensor", "Variable", "__version__", "backend", "callbacks", "constraints",
-    "convert_to_tensor", "initializers", "is_tensor", "layers", "ops", "random", "regularizers",
-    "testing", "utils",
-    "losses", "metrics",
-    "optimizers",
+    "convert_to_tensor", "initializers", "is_tensor", "layers", "losses", "metrics", "models",
+    "ops", "optimizers", "random", "regularizers", "saving", "testing", "utils",
 ]

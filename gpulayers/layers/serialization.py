@@ -6,6 +6,7 @@ import inspect
 from typing import Any
 
 from gpulayers.layers.layer import Layer
+from gpulayers.object_registration import resolve_custom_objects
 
 
 def serialize(layer: Layer) -> dict[str, Any]:
@@ -23,11 +24,13 @@ def deserialize(config: dict[str, Any], custom_objects: dict[str, Any] | None = 
         raise ValueError("deserialize: expected a dict with 'class_name' and 'config'. "
                          f"Received: {config!r}")
     name = config["class_name"]
-    classes = {**Layer._registry, **(custom_objects or {})}
-    if name not in classes:
+    # Registered, scoped (custom_object_scope) and given custom objects win over the classes
+    # merely defined somewhere: two user classes may share a name.
+    classes = {**Layer._registry, **resolve_custom_objects(custom_objects)}
+    cls = classes.get(config.get("registered_name") or name) or classes.get(name)
+    if cls is None:
         raise ValueError(f"deserialize: unknown layer class {name!r}. Pass it in "
                          "custom_objects={'" + name + "': cls} if it is a custom layer.")
-    cls = classes[name]
     layer_config = dict(config.get("config", {}))
     if "custom_objects" in inspect.signature(cls.from_config).parameters:
         return cls.from_config(layer_config, custom_objects=custom_objects)  # e.g. Lambda

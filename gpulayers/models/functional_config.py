@@ -63,8 +63,28 @@ def functional_config(model: Any) -> dict[str, Any]:
                                   for n in nodes]
         layers.append(entry)
     return {"name": model.name, "trainable": model.trainable, "layers": layers,
-            "input_layers": [_history(t, node_index) for t in model.inputs],
-            "output_layers": [_history(t, node_index) for t in model.outputs]}
+            "input_layers": _histories(model._input_structure, node_index),
+            "output_layers": _histories(model._output_structure, node_index)}
+
+
+def _histories(structure: Any, node_index: dict[int, int]) -> Any:
+    """The model's inputs or outputs as Keras 3 writes them: one ``[layer, node, tensor]``
+    triple for a single tensor, else the same list/dict structure of triples."""
+    if isinstance(structure, KerasTensor):
+        return _history(structure, node_index)
+    if isinstance(structure, dict):
+        return {key: _histories(item, node_index) for key, item in structure.items()}
+    return [_histories(item, node_index) for item in structure]
+
+
+def _tensors(histories: Any, made: dict[tuple, KerasTensor]) -> Any:
+    """:func:`_histories`' structure back to KerasTensors."""
+    if isinstance(histories, (list, tuple)) and len(histories) == 3 and isinstance(
+            histories[0], str):
+        return made[tuple(histories)]
+    if isinstance(histories, dict):
+        return {key: _tensors(item, made) for key, item in histories.items()}
+    return [_tensors(item, made) for item in histories]
 
 
 def _decode(structure: Any, made: dict[tuple, KerasTensor]) -> Any:
@@ -103,8 +123,6 @@ def functional_from_config(cls: type, config: dict[str, Any],
             raise ValueError(f"Model config '{config.get('name')}': some layer calls depend "
                              f"on tensors that no layer makes: {[p[0] for p in pending]}")
         pending = [p for p in pending if p not in progressed]
-    inputs = [made[tuple(h)] for h in config["input_layers"]]
-    outputs = [made[tuple(h)] for h in config["output_layers"]]
-    return cls(inputs=inputs if len(inputs) > 1 else inputs[0],
-               outputs=outputs if len(outputs) > 1 else outputs[0], name=config.get("name"),
+    return cls(inputs=_tensors(config["input_layers"], made),
+               outputs=_tensors(config["output_layers"], made), name=config.get("name"),
                trainable=config.get("trainable", True))

@@ -25,12 +25,13 @@ from __future__ import annotations
 from typing import Any
 
 from gpulayers.layers.layer import Layer
+from gpulayers.models.model_saving import Saving
 from gpulayers.models.trainer import Trainer
 
 __all__ = ["Model"]
 
 
-class Model(Trainer, Layer):
+class Model(Saving, Trainer, Layer):
     """A trainable, savable group of layers (see the module docstring for the three forms).
 
     Args (functional form): inputs, outputs: KerasTensors (or lists/dicts of them);

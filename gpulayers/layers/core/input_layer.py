@@ -29,9 +29,11 @@ class InputLayer(Layer):
         shape = kwargs.pop("input_shape", shape)
         batch_shape = kwargs.pop("batch_input_shape", batch_shape)
         kwargs.pop("optional", None)
+        ragged = kwargs.pop("ragged", None)  # Keras 3 configs always carry it
         super().__init__(name=name, dtype=dtype, **kwargs)
-        if sparse:
-            raise ValueError(f"InputLayer '{self.name}': sparse inputs are not supported")
+        if sparse or ragged:
+            kind = "sparse" if sparse else "ragged"
+            raise ValueError(f"InputLayer '{self.name}': {kind} inputs are not supported")
         if batch_shape is None:
             if shape is None and input_tensor is None:
                 raise ValueError(f"InputLayer '{self.name}': give `shape` or `batch_shape`. "
