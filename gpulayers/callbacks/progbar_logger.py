@@ -163,14 +163,14 @@ class ProgbarLogger(Callback):
 
     def _bar(self) -> tqdm:
         if self.progbar is None:
-            bar = tqdm(total=self.target, desc=self._prefix, unit="step", file=sys.stdout,
-                       leave=True)
             # Our terminal-size reader replaces tqdm's: it follows resizes and treats a 0 x 0
             # pseudo-terminal (CI runners, `script`) as "size unknown"; tqdm would cut every
-            # line to nothing there and hide the bar for 0 rows.
+            # line to nothing there and hide the bar for 0 rows. The size is known before the
+            # bar exists, so tqdm's first draw (in its constructor) already uses it.
+            columns, rows = _terminal_shape(sys.stdout)
+            bar = tqdm(total=self.target, desc=self._prefix, unit="step", file=sys.stdout,
+                       leave=True, ncols=columns, nrows=rows)
             bar.dynamic_ncols = _terminal_shape
-            bar.ncols, bar.nrows = _terminal_shape(bar.fp)  # display() reads nrows first
-            bar.refresh()
             self.progbar = bar
         return self.progbar
 
