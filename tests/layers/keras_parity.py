@@ -6,21 +6,9 @@ the reason when it is not installed.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import numpy as np
-import pytest
-
-os.environ.setdefault("KERAS_BACKEND", "torch")
-
-
-def keras_or_skip() -> Any:
-    """The keras module, or skip the test (naming why) when Keras 3 is not installed."""
-    keras = pytest.importorskip("keras", reason="Keras 3 (a test-only peer) is not installed")
-    if int(keras.__version__.split(".")[0]) < 3:
-        pytest.skip(f"needs Keras 3, found {keras.__version__}")
-    return keras
 
 
 def assert_keras_parity(ours_cls: type, keras_cls: type, kwargs: dict[str, Any],

@@ -7,7 +7,8 @@ positions probability 0).
 
 import numpy as np
 import pytest
-from keras_parity import assert_keras_parity, keras_or_skip
+from keras_available import keras_or_skip
+from keras_parity import assert_keras_parity
 
 from gpulayers import layers, ops
 from gpulayers.autodiff import Tensor

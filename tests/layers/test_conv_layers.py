@@ -5,7 +5,8 @@ import itertools
 import numpy as np
 import pytest
 from conv_reference import reference_conv, relu, to_first, to_last
-from keras_parity import assert_keras_parity, keras_or_skip
+from keras_available import keras_or_skip
+from keras_parity import assert_keras_parity
 
 from gpulayers import GradientTape, backend, constraints, ops, regularizers
 from gpulayers.layers import (

@@ -5,7 +5,8 @@ import itertools
 import numpy as np
 import pytest
 from conv_reference import reference_conv_transpose, relu, to_first, to_last
-from keras_parity import assert_keras_parity, keras_or_skip
+from keras_available import keras_or_skip
+from keras_parity import assert_keras_parity
 
 from gpulayers.layers import Conv1DTranspose, Conv2DTranspose, Conv3DTranspose, Input
 from gpulayers.testing import run_layer_test

@@ -3,7 +3,8 @@ errors. (Embedding and Lambda: test_core_embedding_lambda.py.)"""
 
 import numpy as np
 import pytest
-from keras_parity import assert_keras_parity, keras_or_skip
+from keras_available import keras_or_skip
+from keras_parity import assert_keras_parity
 
 from gpulayers import GradientTape, constraints, ops, regularizers
 from gpulayers.layers import Dense, EinsumDense, Identity, Input, Masking, deserialize, serialize

@@ -9,7 +9,8 @@ and outputs against Keras 3 itself.
 
 import numpy as np
 import pytest
-from keras_parity import assert_keras_parity, keras_or_skip
+from keras_available import keras_or_skip
+from keras_parity import assert_keras_parity
 
 from gpulayers import layers, ops
 from gpulayers.autodiff import GradientTape, Tensor

@@ -3,7 +3,8 @@ set_weights (with masks, initial states and the return/go_backwards flags), and 
 
 import numpy as np
 import pytest
-from keras_parity import assert_keras_parity, keras_or_skip
+from keras_available import keras_or_skip
+from keras_parity import assert_keras_parity
 
 from gpulayers import layers
 from gpulayers.layers import GRU, LSTM, SimpleRNN

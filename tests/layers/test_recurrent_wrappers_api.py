@@ -5,7 +5,7 @@ Input, and parity with Keras 3 (weights copied over, outputs and masks compared)
 import numpy as np
 import pytest
 from bidirectional_reference import reference_bidirectional
-from keras_parity import keras_or_skip
+from keras_available import keras_or_skip
 from recurrent_fixtures import as_list, assert_all_close
 
 from gpulayers import ops

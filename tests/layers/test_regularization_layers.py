@@ -11,7 +11,8 @@ import math
 
 import numpy as np
 import pytest
-from keras_parity import assert_keras_parity, keras_or_skip
+from keras_available import keras_or_skip
+from keras_parity import assert_keras_parity
 
 from gpulayers import layers, ops
 from gpulayers.autodiff import GradientTape, Tensor

@@ -3,7 +3,8 @@ errors. (Cropping, ZeroPadding, UpSampling: test_reshaping_spatial.py.)"""
 
 import numpy as np
 import pytest
-from keras_parity import assert_keras_parity, keras_or_skip
+from keras_available import keras_or_skip
+from keras_parity import assert_keras_parity
 
 from gpulayers import backend
 from gpulayers.layers import Flatten, Input, Permute, RepeatVector, Reshape

@@ -5,7 +5,7 @@ convolution), multi-output inner layers, training, masks in and out, bad inputs,
 import numpy as np
 import pytest
 from conv_reference import reference_conv
-from keras_parity import keras_or_skip
+from keras_available import keras_or_skip
 
 from gpulayers import ops
 from gpulayers.layers import (

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from loss_reference import keras_or_skip, to_numpy
+from keras_available import keras_or_skip, to_numpy
 
 from gpulayers import losses
 

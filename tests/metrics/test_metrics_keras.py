@@ -2,7 +2,8 @@
 
 import numpy as np
 import pytest
-from keras_peer import keras_or_skip, run_both
+from keras_available import keras_or_skip
+from keras_peer import run_both
 
 from gpulayers import metrics
 

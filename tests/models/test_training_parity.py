@@ -14,6 +14,7 @@ import os
 
 import numpy as np
 import pytest
+from keras_available import keras_or_skip, to_numpy
 from training_fixtures import FIXED_WEIGHTS, forward, regression_data, two_layer_model
 
 import gpulayers as gl
@@ -105,17 +106,6 @@ def test_evaluate_after_fit_matches_the_hand_trained_weights():
 # -- Keras 3 -------------------------------------------------------------------------------
 
 
-def _keras():
-    keras = pytest.importorskip("keras", reason="Keras 3 (a test-only peer) is not installed")
-    if int(keras.__version__.split(".")[0]) < 3:
-        pytest.skip(f"needs Keras 3, found {keras.__version__}")
-    return keras
-
-
-def _keras_numpy(value):
-    return value.detach().cpu().numpy() if hasattr(value, "detach") else np.asarray(value)
-
-
 def _classification_data():
     x, _ = regression_data(10)
     labels = np.array([0, 1, 1, 0, 1, 0, 0, 1, 1, 1])
@@ -130,7 +120,7 @@ def _keras_classifier(keras):
 
 
 def test_fit_evaluate_predict_match_keras_with_sgd_and_metrics():
-    keras = _keras()
+    keras = keras_or_skip()
     x, y = _classification_data()
     theirs = _keras_classifier(keras)
     theirs.compile(optimizer=keras.optimizers.SGD(learning_rate=0.5, momentum=0.5),
@@ -146,12 +136,12 @@ def test_fit_evaluate_predict_match_keras_with_sgd_and_metrics():
     np.testing.assert_allclose(ours.evaluate(x, y, batch_size=3, verbose=0),
                                theirs.evaluate(x, y, batch_size=3, verbose=0), rtol=1e-5)
     np.testing.assert_allclose(ours.predict(x, batch_size=3, verbose=0),
-                               _keras_numpy(theirs.predict(x, batch_size=3, verbose=0)),
+                               to_numpy(theirs.predict(x, batch_size=3, verbose=0)),
                                rtol=1e-5, atol=1e-6)
 
 
 def test_sample_weight_and_weighted_metrics_match_keras():
-    keras = _keras()
+    keras = keras_or_skip()
     x, y = _classification_data()
     weights = np.linspace(0.2, 2.0, len(x)).astype("float32")
     theirs = _keras_classifier(keras)
@@ -170,7 +160,7 @@ def test_sample_weight_and_weighted_metrics_match_keras():
 
 
 def test_two_output_evaluate_order_and_keys_match_keras():
-    keras = _keras()
+    keras = keras_or_skip()
     from training_fixtures import two_output_model
 
     inputs = keras.Input((3,), name="features")

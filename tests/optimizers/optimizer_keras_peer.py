@@ -5,22 +5,11 @@ Keras is a test-only peer: tests using this module skip with the reason when it 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import pytest
-
-os.environ.setdefault("KERAS_BACKEND", "torch")
-
-
-def keras_or_skip() -> Any:
-    """The keras module, or skip the test (naming why) when Keras 3 is not installed."""
-    keras = pytest.importorskip("keras", reason="Keras 3 (a test-only peer) is not installed")
-    if int(keras.__version__.split(".")[0]) < 3:
-        pytest.skip(f"needs Keras 3, found {keras.__version__}")
-    return keras
+from keras_available import keras_or_skip
 
 
 def keras_steps(class_name: str, kwargs: dict[str, Any], initial: Sequence[np.ndarray],

@@ -1,7 +1,7 @@
 """optimizers.get / serialize / deserialize and get_config / from_config, with Keras configs."""
 
 import pytest
-from optimizer_keras_peer import keras_or_skip
+from keras_available import keras_or_skip
 
 import gpulayers as gl
 from gpulayers import optimizers

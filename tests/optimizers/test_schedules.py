@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from optimizer_keras_peer import keras_or_skip
+from keras_available import keras_or_skip
 
 import gpulayers as gl
 from gpulayers.optimizers import schedules

@@ -8,6 +8,7 @@ import os
 
 import numpy as np
 import pytest
+from keras_available import keras_or_skip, to_numpy
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
@@ -18,17 +19,6 @@ from gpulayers.saving.weights_store import collect_weights  # noqa: E402
 pytest.importorskip("h5py", reason="h5py (the HDF5 extra) is not installed")
 RNG = np.random.default_rng(3)
 X = RNG.normal(size=(4, 8, 8, 3)).astype("float32")
-
-
-def _keras():
-    keras = pytest.importorskip("keras", reason="Keras 3 (a test-only peer) is not installed")
-    if int(keras.__version__.split(".")[0]) < 3:
-        pytest.skip(f"needs Keras 3, found {keras.__version__}")
-    return keras
-
-
-def _numpy(tensor):
-    return tensor.detach().cpu().numpy() if hasattr(tensor, "detach") else np.asarray(tensor)
 
 
 def _stack(layers):
@@ -49,45 +39,45 @@ def _assert_close(ours, theirs):
 
 
 def test_keras_weights_file_loads_into_gpulayers(tmp_path):
-    keras = _keras()
+    keras = keras_or_skip()
     theirs = _keras_model(keras)
     theirs.save_weights(tmp_path / "k.weights.h5")
     ours = Sequential(_stack(L))
     ours.load_weights(tmp_path / "k.weights.h5")
-    _assert_close(ours.predict(X, verbose=0), _numpy(theirs(X)))
+    _assert_close(ours.predict(X, verbose=0), to_numpy(theirs(X)))
 
 
 def test_gpulayers_weights_file_loads_into_keras(tmp_path):
-    keras = _keras()
+    keras = keras_or_skip()
     ours = Sequential(_stack(L))
     ours.set_weights([RNG.uniform(0.5, 1.5, w.shape).astype("float32")
                       for w in ours.get_weights()])
     ours.save_weights(tmp_path / "g.weights.h5")
     theirs = keras.Sequential(_stack(keras.layers))
     theirs.load_weights(tmp_path / "g.weights.h5")
-    _assert_close(ours.predict(X, verbose=0), _numpy(theirs(X)))
+    _assert_close(ours.predict(X, verbose=0), to_numpy(theirs(X)))
 
 
 @pytest.mark.slow
 def test_keras_model_file_loads_into_gpulayers(tmp_path):
-    keras = _keras()
+    keras = keras_or_skip()
     theirs = _keras_model(keras)
     theirs.compile(optimizer=keras.optimizers.Adam(0.002), loss="mse", metrics=["mae"])
     theirs.fit(X, RNG.normal(size=(4, 3)).astype("float32"), epochs=2, verbose=0)
     theirs.save(tmp_path / "k.keras")
     ours = load_model(tmp_path / "k.keras")
     assert isinstance(ours, Sequential)
-    _assert_close(ours.predict(X, verbose=0), _numpy(theirs(X)))
+    _assert_close(ours.predict(X, verbose=0), to_numpy(theirs(X)))
     assert int(ours.optimizer.iterations.numpy()) == 2
     assert ours.optimizer.learning_rate == pytest.approx(0.002)
     for ours_slot, theirs_slot in zip(ours.optimizer.variables[1:],
                                       theirs.optimizer.variables[2:]):
-        _assert_close(ours_slot.numpy(), _numpy(theirs_slot.value))
+        _assert_close(ours_slot.numpy(), to_numpy(theirs_slot.value))
     assert ours.get_compile_config()["loss"] == "mse"
 
 
 def test_keras_functional_model_file_loads_into_gpulayers(tmp_path):
-    keras = _keras()
+    keras = keras_or_skip()
     left, right = keras.Input((5,)), keras.Input((5,))
     shared = keras.layers.Dense(4, activation="tanh")
     merged = keras.layers.Concatenate()([shared(left), shared(right)])
@@ -95,7 +85,7 @@ def test_keras_functional_model_file_loads_into_gpulayers(tmp_path):
     theirs.save(tmp_path / "f.keras")
     ours = load_model(tmp_path / "f.keras")
     x = [RNG.normal(size=(3, 5)).astype("float32") for _ in range(2)]
-    _assert_close(ours.predict(x, verbose=0), _numpy(theirs(x)))
+    _assert_close(ours.predict(x, verbose=0), to_numpy(theirs(x)))
 
 
 def _h5_shapes(path):
@@ -144,7 +134,7 @@ def _block_class(base, layers):
 
 
 def test_weight_paths_match_keras_for_wrappers_nesting_and_custom_layers(tmp_path):
-    keras = _keras()
+    keras = keras_or_skip()
     theirs = _wrappers_and_nesting(keras.layers, keras,
                                    _block_class(keras.layers.Layer, keras.layers))
     theirs.save_weights(tmp_path / "k.weights.h5")
@@ -172,7 +162,7 @@ def _subclassed(base, layers):
 
 
 def test_weight_paths_match_keras_for_a_subclassed_model(tmp_path):
-    keras = _keras()
+    keras = keras_or_skip()
     x = np.zeros((2, 4), "float32")
     theirs = _subclassed(keras.Model, keras.layers)
     theirs(x)
