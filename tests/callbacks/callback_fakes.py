@@ -132,5 +132,5 @@ def predict(model, callbacks, steps=3, verbose=1):
     callback_list.on_predict_begin()
     for batch in range(steps):
         callback_list.on_predict_batch_begin(batch)
-        callback_list.on_predict_batch_end(batch, {"outputs": np.full((4, 2), 7.0)})
+        callback_list.on_predict_batch_end(batch, {"outputs": np.full((4, 2), 123.456)})
     callback_list.on_predict_end()
