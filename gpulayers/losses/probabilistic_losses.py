@@ -32,7 +32,25 @@ def _check_smoothing(value: Any, owner: str) -> float:
     return value
 
 
-class BinaryCrossentropy(LossFunctionWrapper):
+class _SmoothedCrossentropy(LossFunctionWrapper):
+    """What the binary and categorical crossentropies share: label smoothing, from_logits and
+    the class axis, checked, stored and written to the config."""
+
+    def __init__(self, function: Any, from_logits: bool, label_smoothing: float, axis: int,
+                 reduction: str | None, name: str, dtype: Any) -> None:
+        _check_smoothing(label_smoothing, f"{type(self).__name__} {name!r}")
+        super().__init__(function, name=name, reduction=reduction, dtype=dtype,
+                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+        self.from_logits = from_logits
+        self.label_smoothing = label_smoothing
+        self.axis = axis
+
+    def get_config(self) -> dict[str, Any]:
+        return {**Loss.get_config(self), "from_logits": self.from_logits,
+                "label_smoothing": self.label_smoothing, "axis": self.axis}
+
+
+class BinaryCrossentropy(_SmoothedCrossentropy):
     """Crossentropy between 0/1 labels and predicted probabilities (or logits).
 
     Args:
@@ -53,20 +71,11 @@ class BinaryCrossentropy(LossFunctionWrapper):
     def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
                  reduction: str | None = _REDUCTION, name: str = "binary_crossentropy",
                  dtype: Any = None) -> None:
-        _check_smoothing(label_smoothing, f"BinaryCrossentropy {name!r}")
-        super().__init__(functions.binary_crossentropy, name=name, reduction=reduction,
-                         dtype=dtype, from_logits=from_logits, label_smoothing=label_smoothing,
-                         axis=axis)
-        self.from_logits = from_logits
-        self.label_smoothing = label_smoothing
-        self.axis = axis
-
-    def get_config(self) -> dict[str, Any]:
-        return {**Loss.get_config(self), "from_logits": self.from_logits,
-                "label_smoothing": self.label_smoothing, "axis": self.axis}
+        super().__init__(functions.binary_crossentropy, from_logits, label_smoothing, axis,
+                         reduction, name, dtype)
 
 
-class CategoricalCrossentropy(LossFunctionWrapper):
+class CategoricalCrossentropy(_SmoothedCrossentropy):
     """Crossentropy between one-hot labels and predicted class probabilities (or logits).
 
     Args:
@@ -82,17 +91,8 @@ class CategoricalCrossentropy(LossFunctionWrapper):
     def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
                  reduction: str | None = _REDUCTION, name: str = "categorical_crossentropy",
                  dtype: Any = None) -> None:
-        _check_smoothing(label_smoothing, f"CategoricalCrossentropy {name!r}")
-        super().__init__(functions.categorical_crossentropy, name=name, reduction=reduction,
-                         dtype=dtype, from_logits=from_logits, label_smoothing=label_smoothing,
-                         axis=axis)
-        self.from_logits = from_logits
-        self.label_smoothing = label_smoothing
-        self.axis = axis
-
-    def get_config(self) -> dict[str, Any]:
-        return {**Loss.get_config(self), "from_logits": self.from_logits,
-                "label_smoothing": self.label_smoothing, "axis": self.axis}
+        super().__init__(functions.categorical_crossentropy, from_logits, label_smoothing, axis,
+                         reduction, name, dtype)
 
 
 class SparseCategoricalCrossentropy(LossFunctionWrapper):
