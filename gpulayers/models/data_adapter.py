@@ -134,10 +134,14 @@ class IterableBatches:
             return
         if self._iterator is None:
             self._iterator = iter(self.source)
-        for _ in range(self.steps):
+        for step in range(self.steps):
             try:
                 batch = next(self._iterator)
             except StopIteration:
+                if step:  # an empty epoch is reported by the loop that asked for it
+                    warnings.warn(f"{self.who}: the input ran out of data after {step} of "
+                                  f"{self.steps} steps; interrupting the epoch",
+                                  stacklevel=2)
                 return
             yield self._unpack(batch)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from gpulayers.backend import host_data
@@ -53,11 +54,17 @@ def run_fit(model: Any, data: Any, epochs: int, verbose: Any, callbacks: Any,
             callback_list.on_train_batch_end(step, logs_to_floats(logs))
             if model.stop_training:
                 break
+        if logs is None:  # nothing came: a used-up generator must not log zero losses
+            _ran_out(model, f"the training data ran out at epoch {epoch + 1}; training stops")
+            break
         # Keras's epoch logs are the last step's (running means over the epoch).
-        epoch_logs = logs_to_floats(model.get_metrics_result() if logs is None else logs)
+        epoch_logs = logs_to_floats(logs)
         if validation is not None and (epoch + 1) % validation_freq == 0:
             val_logs = _evaluate_logs(model, validation, callback_list)
-            epoch_logs.update({f"val_{key}": value for key, value in val_logs.items()})
+            if val_logs is None:
+                _ran_out(model, f"the validation data ran out at epoch {epoch + 1}; no val_ "
+                                "results for it")
+            epoch_logs.update({f"val_{key}": value for key, value in (val_logs or {}).items()})
         callback_list.on_epoch_end(epoch, epoch_logs)
         if model.stop_training:
             break
@@ -65,7 +72,14 @@ def run_fit(model: Any, data: Any, epochs: int, verbose: Any, callbacks: Any,
     return model.history
 
 
-def _evaluate_logs(model: Any, data: Any, callback_list: Any) -> dict[str, float]:
+def _ran_out(model: Any, what: str) -> None:
+    warnings.warn(f"Model '{model.name}': {what}. A generator is used up after one pass: pass "
+                  "steps_per_epoch (validation_steps) with a generator that never ends, or a "
+                  "re-iterable such as a list of batches.", stacklevel=4)
+
+
+def _evaluate_logs(model: Any, data: Any, callback_list: Any) -> dict[str, float] | None:
+    """The logs of one pass over ``data`` (None when it gave no batch)."""
     model.reset_metrics()
     data.reset()  # Keras: every evaluation (validation included) starts at the first batch
     callback_list.on_test_begin()
@@ -74,15 +88,19 @@ def _evaluate_logs(model: Any, data: Any, callback_list: Any) -> dict[str, float
         callback_list.on_test_batch_begin(step)
         logs = model.test_step(to_device(pack_x_y_sample_weight(*batch)))
         callback_list.on_test_batch_end(step, logs_to_floats(logs))
-    logs = logs_to_floats(model.get_metrics_result() if logs is None else logs)
-    callback_list.on_test_end(logs)
-    return logs
+    results = None if logs is None else logs_to_floats(logs)
+    callback_list.on_test_end(results or {})
+    return results
 
 
 def run_evaluate(model: Any, data: Any, verbose: Any, callbacks: Any) -> dict[str, float]:
     callback_list = _callbacks(model, callbacks, verbose, 1, getattr(data, "steps", None),
                                history=False)
-    return _evaluate_logs(model, data, callback_list)
+    logs = _evaluate_logs(model, data, callback_list)
+    if logs is None:
+        raise ValueError(f"Model '{model.name}': evaluate() received no data (an empty "
+                         "iterable, or a generator already used up)")
+    return logs
 
 
 def run_predict(model: Any, data: Any, verbose: Any, callbacks: Any) -> Any:

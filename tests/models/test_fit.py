@@ -111,6 +111,38 @@ def test_generator_of_x_y_sample_weight_batches():
     assert history["loss"][0] == pytest.approx(expected, rel=1e-6)
 
 
+def _one_pass(x, y, size):
+    for start in range(0, len(x), size):
+        yield x[start:start + size], y[start:start + size]
+
+
+def test_a_used_up_generator_stops_training_with_a_warning_instead_of_logging_zeros():
+    model = frozen_model()
+    with pytest.warns(UserWarning, match="training data ran out at epoch 2; training stops"):
+        history = model.fit(_one_pass(X16, Y16, 4), epochs=3, verbose=0).history
+    assert history["loss"] == pytest.approx([_mean_square(Y16)], rel=1e-6)  # epoch 1 only
+
+
+def test_a_generator_running_out_inside_an_epoch_warns_and_ends_the_epoch_there():
+    with pytest.warns(UserWarning, match="ran out of data after 2 of 3 steps"):
+        history = _fit(frozen_model(), _one_pass(X16[:8], Y16[:8], 4), steps_per_epoch=3)
+    assert history["loss"] == pytest.approx([_mean_square(Y16[:8])], rel=1e-6)
+
+
+def test_used_up_validation_data_warns_and_leaves_out_that_epochs_val_results():
+    model = frozen_model()
+    with pytest.warns(UserWarning, match="validation data ran out at epoch 2"):
+        history = model.fit(X16, Y16, epochs=2, verbose=0,
+                            validation_data=_one_pass(X16[:8], Y16[:8], 4)).history
+    assert len(history["loss"]) == 2
+    assert history["val_loss"] == pytest.approx([_mean_square(Y16[:8])], rel=1e-6)
+
+
+def test_evaluate_on_no_data_is_a_clear_error():
+    with pytest.raises(ValueError, match="evaluate\\(\\) received no data"):
+        frozen_model().evaluate(iter([]), verbose=0)
+
+
 # -- validation ------------------------------------------------------------------------------
 
 
