@@ -16,8 +16,18 @@ __all__ = ["as_host_array", "concatenate_rows", "host_permutation", "host_rows",
 
 
 def is_host_array_like(value: Any) -> bool:
-    """Whether ``value`` is an array (NumPy, CuPy, a Tensor) rather than a container."""
-    return hasattr(value, "shape") and hasattr(value, "dtype")
+    """Whether ``value`` is an array (NumPy, CuPy, a Tensor) or nested Python lists of
+    numbers (one array written out, e.g. ``[[1.0, 2.0], [3.0, 4.0]]``), rather than a
+    container of several inputs. Tuples are always containers (a packed batch is one)."""
+    if hasattr(value, "shape") and hasattr(value, "dtype"):
+        return True
+    return isinstance(value, list) and len(value) > 0 and _numbers_only(value)
+
+
+def _numbers_only(value: Any) -> bool:
+    if isinstance(value, list):
+        return all(_numbers_only(item) for item in value)
+    return isinstance(value, (bool, int, float, np.generic))
 
 
 def as_host_array(value: Any) -> Any:

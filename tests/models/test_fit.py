@@ -361,3 +361,11 @@ def test_batch_size_must_be_a_positive_integer(batch_size):
     with pytest.raises(ValueError, match="batch_size"):
         model.fit(x, y, batch_size=batch_size, verbose=0)
     assert _unchanged(model, before)
+
+
+def test_nested_python_lists_of_numbers_are_one_array_not_several_inputs():
+    model = frozen_model(features=2, bias=0.5)
+    history = model.fit([[1.0, 2.0], [3.0, 4.0]], [[0.0], [1.0]], epochs=1, verbose=0).history
+    assert history["loss"] == pytest.approx([(0.5 ** 2 + 0.5 ** 2) / 2])
+    np.testing.assert_allclose(model.predict([[1.0, 2.0]], verbose=0), [[0.5]])
+    np.testing.assert_allclose(model.predict_on_batch([[1, 2], [3, 4]]), [[0.5], [0.5]])
