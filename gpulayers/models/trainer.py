@@ -68,7 +68,9 @@ class Trainer:
             loss_weights: scalars weighting each output's loss (list or dict).
             metrics: list of names/functions/Metric objects (or per output: list of lists or
                 dict). ``'accuracy'`` picks binary, categorical or sparse categorical
-                accuracy from the shapes, as Keras does.
+                accuracy from the shapes, as Keras does. Logged under the name given.
+            weighted_metrics: like ``metrics``, but given ``sample_weight`` (and
+                ``class_weight``); plain ``metrics`` are not weighted, as in Keras 3.
             run_eagerly, steps_per_execution, jit_compile, auto_scale_loss: accepted for
                 Keras compatibility (gpulayers always runs eagerly).
 
