@@ -82,7 +82,7 @@ class Trainer:
         from gpulayers import optimizers
         from gpulayers.metrics import Mean
 
-        names = self._output_names()
+        names = self._output_names(loss)
         optimizer = optimizers.get(optimizer)
         if optimizer is None:
             raise ValueError(f"Model '{self.name}': compile() needs an optimizer. Received "
@@ -92,7 +92,7 @@ class Trainer:
         # Everything is checked before anything changes: a failed compile keeps the old state.
         self.optimizer, self.compiled_loss = optimizer, compiled_loss
         self.compiled_metrics = compiled_metrics
-        self.loss = loss
+        self.loss, self._compiled_output_names = loss, names
         self._compile_arguments = {
             "optimizer": optimizer, "loss": loss, "loss_weights": loss_weights,
             "metrics": metrics, "weighted_metrics": weighted_metrics,
@@ -120,13 +120,20 @@ class Trainer:
         if self.built:
             self.optimizer.build(self.trainable_weights)
 
-    def _output_names(self) -> list[str]:
+    def _output_names(self, loss: Any = None) -> list[str]:
+        """The outputs' names: the keys of a dict output, else the output layers' names. A
+        subclassed model has no static outputs: a dict or a list of several losses says how
+        many (``output_0``, ``output_1``... for a list)."""
         structure = getattr(self, "_output_structure", None)
         if isinstance(structure, dict):
             return list(structure)
         outputs = getattr(self, "outputs", None)
         if outputs:
             return [t._keras_history[0].name for t in outputs]
+        if isinstance(loss, dict):
+            return list(loss)
+        if isinstance(loss, (list, tuple)) and len(loss) > 1:
+            return [f"output_{index}" for index in range(len(loss))]
         return ["output"]
 
     def _require_compiled(self, who: str) -> None:
@@ -244,7 +251,7 @@ class Trainer:
         if return_dict:
             return logs
         known = ["loss", *[m.name for m in self.compiled_metrics.metrics],
-                 *[f"{name}_loss" for name in self._output_names()]] if getattr(
+                 *[f"{name}_loss" for name in self._compiled_output_names]] if getattr(
             self, "compiled", False) else []
         ordered = [key for key in dict.fromkeys(known) if key in logs]
         ordered += sorted(key for key in logs if key not in ordered)

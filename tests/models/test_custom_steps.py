@@ -127,3 +127,33 @@ def test_logs_become_python_floats_flattened_and_sorted_by_key_as_in_keras():
     assert floats["loss"] == 0.25 and type(floats["loss"]) is float
     assert floats["acc"] == 0.5 and floats["n"] == 3
     np.testing.assert_array_equal(floats["vector"], [1.0, 2.0])
+
+
+class TwoHeads(Model):
+    """A subclassed model with two outputs: it has no static `outputs` to name them."""
+
+    def __init__(self, as_dict):
+        super().__init__()
+        self.as_dict = as_dict
+        self.value = layers.Dense(1, kernel_initializer="zeros", bias_initializer="ones")
+        self.scale = layers.Dense(1, kernel_initializer="zeros")
+
+    def call(self, x):
+        value, scale = self.value(x), self.scale(x)
+        return {"value": value, "scale": scale} if self.as_dict else [value, scale]
+
+
+@pytest.mark.parametrize("as_dict", [False, True])
+def test_a_subclassed_model_with_several_outputs_takes_a_loss_per_output(as_dict):
+    model = TwoHeads(as_dict)
+    names = ["value", "scale"] if as_dict else ["output_0", "output_1"]
+    losses = dict(zip(names, ["mse", "mae"])) if as_dict else ["mse", "mae"]
+    model.compile(optimizer=gl.optimizers.SGD(0.0), loss=losses, loss_weights=[1.0, 2.0])
+    targets = [Y, Y]
+    logs = model.evaluate(X, dict(zip(names, targets)) if as_dict else targets, verbose=0,
+                          return_dict=True)
+    # predictions are the constants 1 (value) and 0 (scale)
+    mse, mae = np.mean((1.0 - Y) ** 2), np.mean(np.abs(Y))
+    assert logs[f"{names[0]}_loss"] == pytest.approx(mse, rel=1e-6)
+    assert logs[f"{names[1]}_loss"] == pytest.approx(mae, rel=1e-6)
+    assert logs["loss"] == pytest.approx(mse + 2.0 * mae, rel=1e-6)
