@@ -6,7 +6,9 @@
 # 1. the whole test suite on the CuPy backend (GPULAYERS_BACKEND=cupy), which includes the
 #    gpu-marked CuPy-vs-NumPy agreement tests of every kernel family;
 # 2. the demo training run on CuPy;
-# 3. the op benchmarks against PyTorch (benchmarks/ops_vs_torch.py);
+# 3. the op benchmarks against PyTorch (benchmarks/ops_vs_torch.py), then the benchmark suite
+#    (python3 -m benchmarks, benchmarks/README.md) at --size large and --size small, fp32-strict,
+#    each in its own 10-minute slot (tables in suite_large.log / suite_small.log, JSON beside);
 # 4. host vs device time of a training step (benchmarks/profile_steps.py).
 # Each stage fits a 10-minute slot. Logs go to $OUT if set, else benchmarks/results/latest; a short
 # summary is printed last and saved as summary.txt there.
@@ -15,7 +17,14 @@ cd "$(dirname "$0")/.."
 out="${OUT:-benchmarks/results/latest}"
 stages="${*:-tests demo bench profile}"
 wants() { case " $stages " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+suite() {  # the benchmark suite at size $1, in a 10-minute slot; its exit status
+  echo "== benchmark suite, size $1 =="
+  timeout 570 python3 -m benchmarks --size "$1" --json "$out/suite_$1.json" 2>&1 \
+    | tee "$out/suite_$1.log" | tail -n 40
+  return "${PIPESTATUS[0]}"
+}
 tests_status=skipped demo_status=skipped bench_status=skipped profile_status=skipped
+suite_large_status=skipped suite_small_status=skipped
 mkdir -p "$out"
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1
 
@@ -46,6 +55,8 @@ if wants bench; then
   timeout 420 python3 benchmarks/ops_vs_torch.py --json "$out/ops_vs_torch.json" 2>&1 \
     | tee "$out/bench.log" | tail -n 40
   bench_status=${PIPESTATUS[0]}
+  suite large; suite_large_status=$?
+  suite small; suite_small_status=$?
 fi
 if wants profile; then
   echo "== host vs device time =="
@@ -60,8 +71,13 @@ fi
   wants tests && echo "tests (cupy): exit $tests_status: $(grep -E '(passed|failed|error)' "$out/tests_cupy.log" | tail -n 1)"
   wants demo && echo "demo (cupy): exit $demo_status: $(tail -n 1 "$out/demo_cupy.log")"
   wants bench && echo "benchmarks: exit $bench_status" && sed -n '/^| workload/,$p' "$out/bench.log"
+  wants bench && echo "suite large: exit $suite_large_status" \
+    && sed -n '/^| workload/,$p' "$out/suite_large.log"
+  wants bench && echo "suite small: exit $suite_small_status" \
+    && sed -n '/^| workload/,$p' "$out/suite_small.log"
   wants profile && echo "profile: exit $profile_status" && sed -n '/^| workload/,$p' "$out/profile.log"
 } | tee "$out/summary.txt"
-for status in $tests_status $demo_status $bench_status $profile_status; do
+for status in $tests_status $demo_status $bench_status $suite_large_status $suite_small_status \
+  $profile_status; do
   [ "$status" = skipped ] || [ "$status" -eq 0 ] || exit 1
 done

@@ -1,9 +1,10 @@
 """Op-level benchmarks: gpulayers ops + GradientTape against PyTorch eager, in one process.
 
-Method (benchmarks/../shared BENCHMARKING.md): warm-up first, then interleaved rounds
-(gpulayers, torch, gpulayers, torch, ...), each round timing `steps` calls after a device
-synchronize; the table reports the median step time of each and the median of the per-round
-ratios (gpulayers / torch) with its range. fp32-strict on both sides (no TF32).
+Method (benchmarks/../shared BENCHMARKING.md), with the suite's timing core
+(benchmarks/timing.py): warm-up first, then interleaved rounds (gpulayers, torch, gpulayers,
+torch, ...), each round timing `steps` calls after a device synchronize; the table reports the
+median step time of each and the median of the per-round ratios (gpulayers / torch) with its
+range. fp32-strict on both sides (no TF32). The fuller suite: `python -m benchmarks`.
 
     PYTHONPATH=. python benchmarks/ops_vs_torch.py [--size gpu|tiny] [--json out.json]
 """
@@ -13,12 +14,11 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import time
-from collections.abc import Callable
 
 import numpy as np
 
 import gpulayers as gl
+from benchmarks.timing import Timed, interleaved, ratio_stats
 from gpulayers import backend, ops
 
 
@@ -163,33 +163,19 @@ def lstm_workload(shape: tuple[int, int, int, int], torch, device: str):
     return ours, theirs, flops
 
 
-def _time(step: Callable[[], None], steps: int, sync: Callable[[], None]) -> float:
-    sync()
-    start = time.perf_counter()
-    for _ in range(steps):
-        step()
-    sync()
-    return (time.perf_counter() - start) / steps
-
-
 def measure(name: str, ours, theirs, flops: int, sync_ours, sync_theirs, rounds: int,
             steps: int, warmup: int) -> dict:
-    for _ in range(warmup):
-        ours()
-        if theirs is not None:
-            theirs()
-    ours_times, theirs_times = [], []
-    for _ in range(rounds):
-        ours_times.append(_time(ours, steps, sync_ours))
-        if theirs is not None:
-            theirs_times.append(_time(theirs, steps, sync_theirs))
+    variants = {"gpulayers": Timed(ours, sync_ours)}
+    if theirs is not None:
+        variants["torch"] = Timed(theirs, sync_theirs)
+    times = interleaved(variants, rounds, steps, warmup)
+    ours_times, theirs_times = times["gpulayers"], times.get("torch")
     row = {"workload": name, "gpulayers_ms": statistics.median(ours_times) * 1e3,
            "gpulayers_tflops": flops / statistics.median(ours_times) / 1e12 if flops else None}
     if theirs_times:
-        ratios = [a / b for a, b in zip(ours_times, theirs_times)]
+        ratio = ratio_stats(ours_times, theirs_times)
         row.update(torch_ms=statistics.median(theirs_times) * 1e3,
-                   ratio_median=statistics.median(ratios), ratio_min=min(ratios),
-                   ratio_max=max(ratios))
+                   ratio_median=ratio["median"], ratio_min=ratio["min"], ratio_max=ratio["max"])
     return row
 
 

@@ -25,13 +25,13 @@ import json
 import math
 import statistics
 import subprocess
-import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 import gpulayers as gl
+from benchmarks.timing import Timed, interleaved
 from gpulayers import backend
 from gpulayers.optimizers import SGD, Adam
 
@@ -103,27 +103,11 @@ def torch_step(torch: Any, device: str, size: str, kind: str, mode: str
     return optimizer.step
 
 
-def _time(step: Callable[[], None], steps: int, sync: Callable[[], None]) -> float:
-    sync()
-    start = time.perf_counter()
-    for _ in range(steps):
-        step()
-    sync()
-    return (time.perf_counter() - start) / steps
-
-
 def measure(variants: dict[str, tuple[Callable[[], None], Callable[[], None]]], rounds: int,
             steps: int, warmup: int) -> dict[str, list[float]]:
     """Per-variant step times (seconds), one per round, variants interleaved in each round."""
-    for step, sync in variants.values():
-        for _ in range(warmup):
-            step()
-        sync()
-    times: dict[str, list[float]] = {name: [] for name in variants}
-    for _ in range(rounds):
-        for name, (step, sync) in variants.items():
-            times[name].append(_time(step, steps, sync))
-    return times
+    return interleaved({name: Timed(step, sync) for name, (step, sync) in variants.items()},
+                       rounds, steps, warmup)
 
 
 def rows_for(kind: str, times: dict[str, list[float]]) -> list[dict[str, Any]]:
