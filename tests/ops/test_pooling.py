@@ -156,6 +156,16 @@ def test_max_ties_go_to_the_first_cell_and_padding_never_wins():
     np.testing.assert_array_equal(backend.to_numpy(argmax).ravel(), [0, 2, 3])
 
 
+def test_max_a_nan_wins_its_window_and_the_first_nan_is_the_argmax():
+    primitives = backend.primitives("pooling")
+    x = backend.to_device(np.array([1.0, np.nan, np.nan, 2.0, 3.0, 2.0, 9.0, np.nan])
+                          .reshape(1, 8, 1))
+    output, argmax = primitives.max_pool_forward(x, (4,), (4,), ((0, 0),))
+    # windows [1, nan, nan, 2] and [3, 2, 9, nan]: max() is NaN, argmax the first NaN
+    np.testing.assert_array_equal(backend.to_numpy(output).ravel(), [np.nan, np.nan])
+    np.testing.assert_array_equal(backend.to_numpy(argmax).ravel(), [1, 7])
+
+
 # ------------------------------------------------------------------------------ gradients
 
 GRADIENT_CASES = [  # kind, shape (channels_last), pool, strides, padding, data_format

@@ -106,6 +106,48 @@ def _window_offset_to_input_index(offset: xp.ndarray, spatial: Sequence[int],
     return xp.ravel_multi_index(tuple(coordinates), tuple(spatial)).astype(xp.int64)
 
 
+def _tap_views(padded: xp.ndarray, pool_size: Sequence[int], strides: Sequence[int],
+               out_spatial: Sequence[int]) -> list[xp.ndarray]:
+    """For every cell of the window (row-major), the strided view ``(N, *out_spatial, C)`` of
+    the input cell it covers in every window."""
+    views = []
+    for taps in itertools.product(*(range(k) for k in pool_size)):
+        cells = tuple(slice(t, t + s * (o - 1) + 1, s)
+                      for t, s, o in zip(taps, strides, out_spatial))
+        views.append(padded[(slice(None), *cells)])
+    return views
+
+
+def _first_maximum(views: list[xp.ndarray]) -> tuple[xp.ndarray, xp.ndarray]:
+    """``(maximum, index of the first view holding it)`` over ``views``, as ``max`` and
+    ``argmax`` over a window axis would give (a NaN wins; ties go to the first), with a few
+    passes over output-sized arrays instead of a copy of every window."""
+    maximum = views[0].copy()
+    for view in views[1:]:
+        xp.maximum(maximum, view, out=maximum)  # NaN propagates, as max() does
+    offset = xp.full(maximum.shape, len(views) - 1, dtype=xp.int64)
+    equal = xp.empty(maximum.shape, dtype=bool)
+    for index in range(len(views) - 2, -1, -1):  # backwards: the first equal view wins
+        xp.equal(views[index], maximum, out=equal)
+        xp.copyto(offset, index, where=equal)
+    missing_nan = xp.isnan(maximum)
+    if missing_nan.any():  # NaN != NaN: point those windows at their first NaN
+        for index in range(len(views) - 1, -1, -1):
+            xp.copyto(offset, index, where=missing_nan & xp.isnan(views[index]))
+    return maximum, offset
+
+
+def _window_starts(spatial: Sequence[int], strides: Sequence[int],
+                   out_spatial: Sequence[int]) -> xp.ndarray:
+    """Flat spatial index of every window's first cell, shaped ``(1, *out_spatial, 1)``
+    (no padding)."""
+    row_strides = [math.prod(spatial[axis + 1:]) for axis in range(len(spatial))]
+    starts = xp.zeros((), dtype=xp.int64)
+    for out_length, s, step in zip(out_spatial, strides, row_strides):
+        starts = xp.add.outer(starts, xp.arange(out_length, dtype=xp.int64) * (s * step))
+    return starts[None, ..., None]
+
+
 def max_pool_forward(x: xp.ndarray, pool_size: Sequence[int], strides: Sequence[int],
                      padding: Padding) -> tuple[xp.ndarray, xp.ndarray]:
     """Max pooling. Returns ``(output, argmax)``.
@@ -118,10 +160,18 @@ def max_pool_forward(x: xp.ndarray, pool_size: Sequence[int], strides: Sequence[
         output ``(N, *out_spatial, C)`` of ``x.dtype`` and argmax ``(N, *out_spatial, C)`` int64,
         the flat index into ``spatial`` (row-major) of each window's maximum.
     """
-    rows = _flat_windows(x, pool_size, strides, padding, -xp.inf)
-    offset = rows.argmax(axis=-1)  # NaN wins, like max(); ties go to the first cell
-    output = xp.take_along_axis(rows, offset[..., None], axis=-1)[..., 0]
-    argmax = _window_offset_to_input_index(offset, x.shape[1:-1], pool_size, strides, padding)
+    check_geometry(x.shape, pool_size, strides, padding)
+    spatial = x.shape[1:-1]
+    out_spatial = pooled_spatial_shape(spatial, pool_size, strides, padding)
+    views = _tap_views(_pad(x, padding, -xp.inf), pool_size, strides, out_spatial)
+    output, offset = _first_maximum(views)
+    if any(before or after for before, after in padding):
+        argmax = _window_offset_to_input_index(offset, spatial, pool_size, strides, padding)
+    else:  # window start + the chosen cell's offset within the window
+        row_strides = [math.prod(spatial[axis + 1:]) for axis in range(len(spatial))]
+        cell_offsets = xp.array([sum(t * step for t, step in zip(taps, row_strides))
+                                 for taps in itertools.product(*map(range, pool_size))])
+        argmax = _window_starts(spatial, strides, out_spatial) + cell_offsets[offset]
     return output, argmax
 
 
@@ -146,6 +196,10 @@ def max_pool_backward(grad_output: xp.ndarray, argmax: xp.ndarray, input_shape: 
     sample = xp.arange(batch).reshape((batch,) + (1,) * (argmax.ndim - 1))
     channel = xp.arange(channels)
     target = (sample * spatial_size + argmax) * channels + channel
+    if all(s >= k for s, k in zip(strides, pool_size)):  # windows never share a cell
+        grad_input = xp.zeros(batch * spatial_size * channels, dtype=grad_output.dtype)
+        grad_input[target.reshape(-1)] = grad_output.reshape(-1)
+        return grad_input.reshape(tuple(input_shape))
     grad_input = xp.bincount(target.reshape(-1), weights=grad_output.reshape(-1),
                              minlength=batch * spatial_size * channels)
     return grad_input.astype(grad_output.dtype, copy=False).reshape(tuple(input_shape))
