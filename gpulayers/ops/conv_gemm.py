@@ -102,13 +102,17 @@ def conv_input_gradient(grad: Any, kernel: Any, input_shape: Sequence[int],
     ``grad`` is ``(N, *out_spatial, O)``; this is also the forward pass of a transposed
     convolution whose kernel, in Keras's transpose layout ``(*k, out, in)``, is ``kernel``.
     """
+    primitives = backend.primitives("im2col")
+    if geometry.groups == 1:
+        return primitives.col2im_of_product(grad, kernel, tuple(input_shape),
+                                            *geometry.primitive_args())
     rank = len(geometry.kernel_size)
     groups = geometry.groups
     grouped_kernel = _group_kernel(kernel, groups)
     dcols = _matmul(_group_rows(grad, groups), grouped_kernel.transpose(0, 2, 1))
     cols_shape = (*grad.shape[:rank + 1], *geometry.kernel_size, input_shape[-1])
-    return backend.primitives("im2col").col2im(
-        _ungroup_cols(dcols, cols_shape), tuple(input_shape), *geometry.primitive_args())
+    return primitives.col2im(_ungroup_cols(dcols, cols_shape), tuple(input_shape),
+                             *geometry.primitive_args())
 
 
 def conv_kernel_gradient(x: Any, grad: Any, kernel_shape: Sequence[int],

@@ -1,6 +1,7 @@
 """ops.conv, depthwise_conv, separable_conv and the im2col/col2im primitives vs loop references."""
 
 import itertools
+import math
 
 import numpy as np
 import pytest
@@ -201,6 +202,26 @@ def test_im2col_and_col2im_match_references(spatial, ksize, strides, dilation, p
     expected = np.array([np.sum(reference_im2col(e, ksize, strides, dilation, pads) * c)
                          for e in basis]).reshape(x.shape)
     np.testing.assert_allclose(back, expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("spatial,ksize,strides,dilation,pads", PRIMITIVE_CASES)
+def test_col2im_of_product_is_the_adjoint_of_im2col_then_the_kernel(spatial, ksize, strides,
+                                                                     dilation, pads):
+    """<col2im_of_product(g, W), x> == <g, im2col(x) @ W> for every x (loop reference)."""
+    rng = np.random.default_rng(7)
+    x_shape = (2, *spatial, 3)
+    columns = reference_im2col(np.zeros(x_shape), ksize, strides, dilation, pads)
+    out = columns.shape[:-len(ksize) - 1]  # (N, *out_spatial)
+    kernel = rng.standard_normal((*ksize, 3, 4))
+    grad = rng.standard_normal((*out, 4))
+    result = backend.to_numpy(backend.primitives("im2col").col2im_of_product(
+        backend.to_device(grad), backend.to_device(kernel), x_shape, ksize, strides, dilation,
+        pads))
+    basis = np.eye(math.prod(x_shape)).reshape(-1, *x_shape)
+    flat_kernel = kernel.reshape(-1, 4)
+    expected = np.array([np.sum(grad * (reference_im2col(e, ksize, strides, dilation, pads)
+                                        .reshape(*out, -1) @ flat_kernel)) for e in basis])
+    np.testing.assert_allclose(result, expected.reshape(x_shape), rtol=1e-12, atol=1e-12)
 
 
 def test_primitives_reject_bad_geometry():

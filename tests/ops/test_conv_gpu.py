@@ -48,6 +48,21 @@ def test_im2col_and_col2im_agree(shape, ksize, strides, dilation, pads, dtype):
 
 
 @requires_gpu
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("shape,ksize,strides,dilation,pads", PRIMITIVE_CASES)
+def test_col2im_of_product_agrees(shape, ksize, strides, dilation, pads, dtype):
+    rng = np.random.default_rng(len(shape))
+    geometry = (ksize, strides, dilation, pads)
+    out_shape = _primitive("numpy", "im2col", np.zeros(shape, dtype), *geometry).shape
+    grad = rng.standard_normal((*out_shape[:len(shape) - 1], 5)).astype(dtype)
+    kernel = rng.standard_normal((*ksize, shape[-1], 5)).astype(dtype)
+    expected = _primitive("numpy", "col2im_of_product", grad, kernel, shape, *geometry)
+    got = _primitive("cupy", "col2im_of_product", grad, kernel, shape, *geometry)
+    assert got.dtype == expected.dtype
+    np.testing.assert_allclose(got, expected, rtol=TOLERANCE[dtype], atol=TOLERANCE[dtype])
+
+
+@requires_gpu
 def test_grid_stride_loops_cover_more_elements_than_threads(monkeypatch):
     """With 2 blocks of 256 threads every thread must loop over many elements."""
     monkeypatch.setattr(importlib.import_module("gpulayers.backend.cupy_backend.im2col"),

@@ -36,7 +36,8 @@ from gpulayers.backend.numpy_backend.im2col import (
     conv_output_spatial_shape,
 )
 
-__all__ = ["check_geometry", "col2im", "conv_output_spatial_shape", "im2col"]
+__all__ = ["check_geometry", "col2im", "col2im_of_product", "conv_output_spatial_shape",
+           "im2col"]
 
 _MAX_BLOCKS = 65535 * 32  # the grid-stride loops cover anything larger
 _BYTES_PER_THREAD = 16
@@ -103,3 +104,15 @@ def col2im(cols: Any, input_shape: Sequence[int], kernel_size: Sequence[int],
             contiguous(cols, dtype), x,
             *_geometry_args(input_shape, kernel_size, strides, dilation_rate, padding))
     return x.astype(cols.dtype, copy=False)
+
+
+def col2im_of_product(grad: Any, kernel: Any, input_shape: Sequence[int],
+                      kernel_size: Sequence[int], strides: Sequence[int],
+                      dilation_rate: Sequence[int], padding: Padding) -> Any:
+    """``col2im(grad @ kernel^T)`` (see the NumPy reference): on the GPU one cuBLAS GEMM into
+    the columns, then the col2im kernel, beats a GEMM per tap (each would be a small launch).
+    """
+    filters = kernel.shape[-1]
+    columns = xp.matmul(grad.reshape(-1, filters), kernel.reshape(-1, filters).T)
+    columns = columns.reshape(*grad.shape[:-1], *kernel_size, input_shape[-1])
+    return col2im(columns, input_shape, kernel_size, strides, dilation_rate, padding)

@@ -31,7 +31,8 @@ from typing import Any
 import numpy as xp
 from numpy.lib.stride_tricks import as_strided
 
-__all__ = ["check_geometry", "col2im", "conv_output_spatial_shape", "im2col"]
+__all__ = ["check_geometry", "col2im", "col2im_of_product", "conv_output_spatial_shape",
+           "im2col"]
 
 Padding = Sequence[tuple[int, int]]
 
@@ -137,6 +138,41 @@ def col2im(cols: Any, input_shape: Sequence[int], kernel_size: Sequence[int],
         window = tuple(slice(t * d, t * d + (out - 1) * s + 1, s)
                        for t, d, s, out in zip(taps, dilation_rate, strides, out_spatial))
         buffer[(slice(None), *window)] += cols[(slice(None),) * (rank + 1) + taps]
+    crop = tuple(slice(before, before + n)
+                 for n, (before, _) in zip(input_shape[1:-1], padding))
+    return xp.ascontiguousarray(buffer[(slice(None), *crop)])
+
+
+def col2im_of_product(grad: Any, kernel: Any, input_shape: Sequence[int],
+                      kernel_size: Sequence[int], strides: Sequence[int],
+                      dilation_rate: Sequence[int], padding: Padding) -> Any:
+    """``col2im(grad @ kernel^T)``: a one-group convolution's input gradient (and a transposed
+    convolution's forward pass), without building the columns.
+
+    Per kernel tap, one GEMM ``grad (M, O) @ kernel[tap]^T (O, C)`` is added onto that tap's
+    strided window of the result. On a CPU this takes about half the time of one GEMM into
+    ``(M, taps * C)`` columns that col2im then reads back with a stride of ``taps * C``.
+
+    Args:
+        grad: ``(N, *out_spatial, O)``. kernel: ``(*kernel_size, C, O)`` (Keras's layout).
+        input_shape: ``(N, *spatial, C)``; the geometry as for :func:`col2im`.
+
+    Returns:
+        ``(N, *spatial, C)`` of the dtype of ``grad @ kernel``.
+    """
+    check_col2im_shapes((*grad.shape[:-1], *kernel_size, input_shape[-1]), input_shape,
+                        kernel_size, strides, dilation_rate, padding)
+    out_spatial = grad.shape[1:-1]
+    rows = grad.reshape(-1, grad.shape[-1])
+    buffer_spatial = [n + before + max(after, 0)
+                      for n, (before, after) in zip(input_shape[1:-1], padding)]
+    dtype = xp.result_type(grad.dtype, kernel.dtype)
+    buffer = xp.zeros((input_shape[0], *buffer_spatial, input_shape[-1]), dtype=dtype)
+    for taps in itertools.product(*(range(k) for k in kernel_size)):
+        window = tuple(slice(t * d, t * d + (out - 1) * s + 1, s)
+                       for t, d, s, out in zip(taps, dilation_rate, strides, out_spatial))
+        product = rows @ kernel[taps].T
+        buffer[(slice(None), *window)] += product.reshape(*grad.shape[:-1], input_shape[-1])
     crop = tuple(slice(before, before + n)
                  for n, (before, _) in zip(input_shape[1:-1], padding))
     return xp.ascontiguousarray(buffer[(slice(None), *crop)])
