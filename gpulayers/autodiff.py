@@ -53,9 +53,6 @@ class Node:
         self.name = name
 
 
-_DTYPE_NAMES: dict[Any, str] = {}
-
-
 class Tensor:
     """An immutable array on the active backend that the tape can differentiate through.
 
@@ -85,11 +82,7 @@ class Tensor:
     @property
     def dtype(self) -> str:
         """The dtype name, as in Keras 3 (``'float32'``)."""
-        dtype = self._data.dtype
-        name = _DTYPE_NAMES.get(dtype)
-        if name is None:  # NumPy builds dtype.name anew on every access: remember it
-            name = _DTYPE_NAMES[dtype] = dtype.name
-        return name
+        return _backend.dtype_name(self._data.dtype)
 
     @property
     def ndim(self) -> int:

@@ -36,7 +36,8 @@ from gpulayers.backend.config import (
 )
 
 __all__ = [
-    "BACKENDS", "backend", "cupy_unavailable_reason", "epsilon", "floatx", "get_backend",
+    "BACKENDS", "backend", "cupy_unavailable_reason", "dtype_name", "epsilon", "floatx",
+    "get_backend",
     "image_data_format", "is_array", "is_gpu", "primitives", "set_backend", "set_epsilon",
     "set_floatx", "set_image_data_format", "standardize_data_format", "synchronize", "to_device",
     "to_numpy",
@@ -153,6 +154,23 @@ def _loaded_cupy() -> ModuleType | None:
     import sys
 
     return sys.modules.get("cupy")
+
+
+_DTYPE_NAMES: dict[Any, str] = {}
+
+
+def dtype_name(dtype: Any) -> str:
+    """``numpy.dtype(dtype).name``, remembered: NumPy parses a spelling and rebuilds ``.name``
+    on every call, and ops ask for dtype names all the time.
+
+    Example: ``dtype_name(x.dtype)`` -> ``'float32'``.
+    """
+    name = _DTYPE_NAMES.get(dtype)
+    if name is None:
+        from gpulayers.backend import numpy_backend
+
+        name = _DTYPE_NAMES[dtype] = numpy_backend.xp.dtype(dtype).name
+    return name
 
 
 def to_numpy(value: Any) -> Any:

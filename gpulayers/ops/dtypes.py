@@ -101,7 +101,9 @@ def operand_dtype(value: Any, op_name: str) -> tuple[str, bool]:
     return to_operand_tensor(value, op_name).dtype, False
 
 
+@functools.lru_cache(maxsize=512)
 def _promote_typed(first: str, second: str) -> str:
+    """The promoted dtype of two typed dtype names (cached: the answer never changes)."""
     xp = backend.xp()
     kind_first, kind_second = _kind(first), _kind(second)
     if kind_first == "f" and kind_second != "f":
@@ -111,6 +113,7 @@ def _promote_typed(first: str, second: str) -> str:
     return xp.result_type(first, second).name
 
 
+@functools.lru_cache(maxsize=512)
 def _absorb_weak(typed: str, weak: str) -> str:
     """Result of a typed dtype meeting a weak Python scalar of dtype ``weak``."""
     kind_typed, kind_weak = _kind(typed), _kind(weak)

@@ -107,7 +107,7 @@ def _record_reduction(name: str, tensor: Tensor, out: Any, grad_fn: Any) -> Tens
 def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Sum of elements over ``axis``. Example: ``sum([[1, 2], [3, 4]], axis=0)`` -> ``[4, 6]``."""
     tensor, a, axes = _prepare("sum", x, axis)
-    dtype = "int32" if a.dtype.name in _NARROW_TO_INT32 else a.dtype
+    dtype = "int32" if backend.dtype_name(a.dtype) in _NARROW_TO_INT32 else a.dtype
     out = backend.xp().sum(a, axis=axes, keepdims=keepdims, dtype=dtype)
     return _record_reduction("sum", tensor, out,
                              lambda g: expand_reduced(g, a.shape, axes, keepdims))
@@ -185,7 +185,7 @@ def _products_of_others(a: Any, axes: tuple[int, ...]) -> Any:
 def prod(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     """Product of elements over ``axis``; the gradient is exact even where inputs are 0."""
     tensor, a, axes = _prepare("prod", x, axis)
-    dtype = "int32" if a.dtype.name in _NARROW_TO_INT32 else a.dtype
+    dtype = "int32" if backend.dtype_name(a.dtype) in _NARROW_TO_INT32 else a.dtype
     with floating_errors_ignored():
         out = backend.xp().prod(a, axis=axes, keepdims=keepdims, dtype=dtype)
     return _record_reduction(

@@ -17,7 +17,7 @@ from typing import Any
 
 import cupy as cp
 
-from gpulayers.backend import kernels
+from gpulayers.backend import dtype_name, kernels
 from gpulayers.backend.cupy_backend.launch import contiguous, dtype_suffix, launch
 from gpulayers.backend.numpy_backend.elementwise import (
     FUSED_ACTIVATIONS,
@@ -35,7 +35,7 @@ _MAX_BLOCKS = 65535
 
 def can_fuse(activation: str, dtype: Any) -> bool:
     """True when ``activation`` (a name) on ``dtype`` has a fused kernel."""
-    return activation in FUSED_ACTIVATIONS and cp.dtype(dtype).name in FUSED_DTYPES
+    return activation in FUSED_ACTIVATIONS and dtype_name(dtype) in FUSED_DTYPES
 
 
 def _function(name: str, dtype: Any, activation: str) -> Any:

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from gpulayers.backend import dtype_name
+
 __all__ = [
     "FUSED_ACTIVATIONS", "activation_code", "bias_activation_backward",
     "bias_activation_forward", "can_fuse",
@@ -36,7 +38,7 @@ SELU_SCALE = 1.0507009873554804934193349852946
 
 def can_fuse(activation: str, dtype: Any) -> bool:
     """True when ``activation`` (a name) on ``dtype`` has a fused path on this backend."""
-    return activation in FUSED_ACTIVATIONS and np.dtype(dtype).name in FUSED_DTYPES
+    return activation in FUSED_ACTIVATIONS and dtype_name(dtype) in FUSED_DTYPES
 
 
 def activation_code(activation: str) -> int:
