@@ -1,21 +1,23 @@
 #!/usr/bin/env bash
 # GPU check: run on a machine with an NVIDIA GPU, from the checkout, no network, no install:
 #
-#     bash benchmarks/gpu_check.sh [tests] [demo] [bench] [profile]   (default: all four)
+#     bash benchmarks/gpu_check.sh [tests] [demo] [bench] [suite_large] [suite_small] [profile]
+#                                  (default: all six; each fits one 10-minute device call)
 #
 # 1. the whole test suite on the CuPy backend (GPULAYERS_BACKEND=cupy), which includes the
 #    gpu-marked CuPy-vs-NumPy agreement tests of every kernel family;
 # 2. the demo training run on CuPy;
-# 3. the op benchmarks against PyTorch (benchmarks/ops_vs_torch.py), then the benchmark suite
-#    (python3 -m benchmarks, benchmarks/README.md) at --size large and --size small, fp32-strict,
-#    each in its own 10-minute slot (tables in suite_large.log / suite_small.log, JSON beside);
-# 4. host vs device time of a training step (benchmarks/profile_steps.py).
+# 3. bench: the op benchmarks against PyTorch (benchmarks/ops_vs_torch.py);
+# 4. suite_large / suite_small: the benchmark suite (python3 -m benchmarks, benchmarks/README.md)
+#    at --size large and --size small, fp32-strict (tables in suite_large.log / suite_small.log,
+#    JSON beside);
+# 5. profile: host vs device time of a training step (benchmarks/profile_steps.py).
 # Each stage fits a 10-minute slot. Logs go to $OUT if set, else benchmarks/results/latest; a short
 # summary is printed last and saved as summary.txt there.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out="${OUT:-benchmarks/results/latest}"
-stages="${*:-tests demo bench profile}"
+stages="${*:-tests demo bench suite_large suite_small profile}"
 wants() { case " $stages " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 suite() {  # the benchmark suite at size $1, in a 10-minute slot; its exit status
   echo "== benchmark suite, size $1 =="
@@ -55,9 +57,9 @@ if wants bench; then
   timeout 420 python3 benchmarks/ops_vs_torch.py --json "$out/ops_vs_torch.json" 2>&1 \
     | tee "$out/bench.log" | tail -n 40
   bench_status=${PIPESTATUS[0]}
-  suite large; suite_large_status=$?
-  suite small; suite_small_status=$?
 fi
+if wants suite_large; then suite large; suite_large_status=$?; fi
+if wants suite_small; then suite small; suite_small_status=$?; fi
 if wants profile; then
   echo "== host vs device time =="
   timeout 300 python3 benchmarks/profile_steps.py 2>&1 | tee "$out/profile.log" | tail -n 10
@@ -71,9 +73,9 @@ fi
   wants tests && echo "tests (cupy): exit $tests_status: $(grep -E '(passed|failed|error)' "$out/tests_cupy.log" | tail -n 1)"
   wants demo && echo "demo (cupy): exit $demo_status: $(tail -n 1 "$out/demo_cupy.log")"
   wants bench && echo "benchmarks: exit $bench_status" && sed -n '/^| workload/,$p' "$out/bench.log"
-  wants bench && echo "suite large: exit $suite_large_status" \
+  wants suite_large && echo "suite large: exit $suite_large_status" \
     && sed -n '/^| workload/,$p' "$out/suite_large.log"
-  wants bench && echo "suite small: exit $suite_small_status" \
+  wants suite_small && echo "suite small: exit $suite_small_status" \
     && sed -n '/^| workload/,$p' "$out/suite_small.log"
   wants profile && echo "profile: exit $profile_status" && sed -n '/^| workload/,$p' "$out/profile.log"
 } | tee "$out/summary.txt"
