@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
+from gpulayers.backend import deferred_checks
 from gpulayers.backend.config import (
     epsilon,
     floatx,
@@ -36,7 +37,8 @@ from gpulayers.backend.config import (
 )
 
 __all__ = [
-    "BACKENDS", "backend", "cupy_unavailable_reason", "dtype_name", "epsilon", "floatx",
+    "BACKENDS", "backend", "cupy_unavailable_reason", "deferred_checks", "dtype_name",
+    "epsilon", "floatx",
     "get_backend",
     "image_data_format", "is_array", "is_gpu", "primitives", "set_backend", "set_epsilon",
     "set_floatx", "set_image_data_format", "standardize_data_format", "synchronize", "to_device",
@@ -181,6 +183,7 @@ def to_numpy(value: Any) -> Any:
     """
     from gpulayers.backend import numpy_backend
 
+    deferred_checks.raise_pending()  # the host waits for the device here anyway
     if hasattr(value, "_data"):  # a gpulayers Tensor or Variable
         value = value._data
     cupy = _loaded_cupy()

@@ -10,6 +10,7 @@ import operator
 from collections.abc import Sequence
 from typing import Any
 
+from gpulayers import backend
 from gpulayers.autodiff import Tensor, Variable
 
 __all__ = [
@@ -26,13 +27,17 @@ class IndexOutOfBoundsError(IndexError, ValueError):
 def check_bounds(indices: Any, size: int, op_name: str, axis: int) -> Any:
     """Raise IndexOutOfBoundsError unless every index is in ``[-size, size)``; return them
     made non-negative (CuPy would silently wrap out-of-range indices, NumPy raises)."""
-    if indices.size and bool(((indices < -size) | (indices >= size)).any()):
-        xp_min, xp_max = int(indices.min()), int(indices.max())
-        raise IndexOutOfBoundsError(
+    if not indices.size:
+        return indices
+    # Read on the GPU at the next host sync (deferred_checks), not here: no stall per step;
+    # until then the indices are clipped so that no kernel reads outside the array.
+    deferred = backend.deferred_checks.check(
+        ((indices < -size) | (indices >= size)).any(),
+        lambda: IndexOutOfBoundsError(
             f"{op_name}: index out of bounds for axis {axis} of size {size}. "
-            f"Received indices in [{xp_min}, {xp_max}]"
-        )
-    return indices + (indices < 0) * size
+            f"Received indices in [{int(indices.min())}, {int(indices.max())}]"))
+    normalized = indices + (indices < 0) * size
+    return backend.xp().clip(normalized, 0, size - 1) if deferred else normalized
 
 
 def as_int(value: Any, op_name: str, argument: str) -> int:

@@ -128,12 +128,18 @@ def _class_indices(target: Any, class_shape: tuple[int, ...], output_shape: tupl
     return target, indices
 
 
-def _check_class_range(indices: Any, classes: int, op_name: str) -> None:
-    if indices.size and bool(((indices < 0) | (indices >= classes)).any()):
-        raise ValueError(
-            f"{op_name}: `target` class indices must be in [0, {classes}). "
-            f"Received values from {int(indices.min())} to {int(indices.max())}"
-        )
+def _check_class_range(indices: Any, classes: int, op_name: str) -> Any:
+    """``indices`` after checking they are class ids in ``[0, classes)`` (clipped into range
+    when the check is deferred, so the gathers below stay inside the arrays)."""
+    if not indices.size:
+        return indices
+    # On the GPU the check is read at the step's end (deferred_checks): no stall per step.
+    deferred = backend.deferred_checks.check(
+        ((indices < 0) | (indices >= classes)).any(),
+        lambda: ValueError(f"{op_name}: `target` class indices must be in [0, {classes}). "
+                           f"Received values from {int(indices.min())} to "
+                           f"{int(indices.max())}"))
+    return backend.xp().clip(indices, 0, classes - 1) if deferred else indices
 
 
 def sparse_categorical_crossentropy(target: Any, output: Any, from_logits: bool = False,
@@ -162,7 +168,7 @@ def sparse_categorical_crossentropy(target: Any, output: Any, from_logits: bool 
     valid = None if ignore_class is None else indices != ignore_class
     if valid is not None:
         indices = xp.where(valid, indices, 0)
-    _check_class_range(indices, o.shape[-1], name)
+    indices = _check_class_range(indices, o.shape[-1], name)
     one_hot = xp.arange(o.shape[-1]) == indices[..., None]
     epsilon = backend.epsilon()
     if from_logits:

@@ -173,11 +173,16 @@ def poisson(target: Any, output: Any) -> Tensor:
                          align_ranks=False)
 
 
-def _hinge_labels(t: Any) -> tuple[Any, float]:
-    """Keras's label conversion: all-{0, 1} targets become {-1, 1}; returns (labels, dlabel/dt)."""
+def _hinge_labels(t: Any) -> tuple[Any, Any]:
+    """Keras's label conversion: all-{0, 1} targets become {-1, 1}; returns (labels, dlabel/dt).
+
+    Decided on the device (``where``), not with ``bool(...)``: on the GPU that would make the
+    host wait for the device in every step.
+    """
     xp = backend.xp()
-    binary = bool(xp.all((t == 0) | (t == 1)))
-    return (2.0 * t - 1.0, 2.0) if binary else (t, 1.0)
+    binary = xp.all((t == 0) | (t == 1))
+    return xp.where(binary, 2.0 * t - 1.0, t).astype(t.dtype, copy=False), \
+        xp.where(binary, 2.0, 1.0).astype(t.dtype, copy=False)
 
 
 def hinge(target: Any, output: Any) -> Tensor:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gpulayers import constraints, initializers, ops, regularizers
+from gpulayers import backend, constraints, initializers, ops, regularizers
 from gpulayers.autodiff import Tensor
 from gpulayers.layers.argument_checks import (
     lookup,
@@ -89,10 +89,12 @@ class Embedding(Layer):
     def call(self, inputs: Tensor) -> Tensor:
         if inputs.dtype not in ("int32", "int64"):
             inputs = ops.cast(inputs, "int32")
-        if inputs.size and bool(ops.any(ops.logical_or(inputs < 0, inputs >= self.input_dim))):
-            low, high = int(ops.min(inputs)), int(ops.max(inputs))
-            raise ValueError(f"{owner(self)}: indices must be in [0, input_dim={self.input_dim})."
-                             f" Received indices in [{low}, {high}]")
+        if inputs.size:  # on the GPU read at the next host sync, not here (deferred_checks)
+            backend.deferred_checks.check(
+                ops.any(ops.logical_or(inputs < 0, inputs >= self.input_dim)).data,
+                lambda: ValueError(
+                    f"{owner(self)}: indices must be in [0, input_dim={self.input_dim}). "
+                    f"Received indices in [{int(ops.min(inputs))}, {int(ops.max(inputs))}]"))
         return ops.take(self.embeddings, inputs, axis=0)
 
     def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
