@@ -16,6 +16,7 @@ Example::
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -123,6 +124,8 @@ class Mean(Metric):
     def update_state(self, values: Any, sample_weight: Any = None) -> None:
         """Add the weighted values to the total and the weights (or sample count) to the
         count."""
+        if self._add_weighted_scalar(values, sample_weight):
+            return
         values, sample_weight = reduce_to_samplewise_values(
             values, sample_weight, ops.mean, self.dtype,
             owner=f"{type(self).__name__} {self.name!r}")
@@ -131,6 +134,19 @@ class Mean(Metric):
             self.count.assign_add(ops.sum(sample_weight))
         else:
             self.count.assign_add(values.shape[0] if values.ndim else 1)
+
+    def _add_weighted_scalar(self, values: Any, sample_weight: Any) -> bool:
+        """The training loop's case (one loss value, weighted by the batch size), done on the
+        arrays directly: it runs every step, and the general path costs a dozen ops."""
+        if not (isinstance(values, Tensor) and values.ndim == 0 and values.dtype == self.dtype
+                and getattr(values, "_keras_mask", None) is None
+                and (sample_weight is None or (isinstance(sample_weight, numbers.Real)
+                                               and not isinstance(sample_weight, bool)))):
+            return False
+        weight = 1.0 if sample_weight is None else float(sample_weight)
+        self.total.assign_add(values.data * weight)
+        self.count.assign_add(weight)
+        return True
 
     def result(self) -> Tensor:
         return divide_no_nan(self.total, self.count)
