@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 __all__ = ["as_host_array", "concatenate_rows", "host_permutation", "host_rows",
-           "is_host_array_like", "row_count"]
+           "is_host_array_like", "one_hot_rows", "row_count"]
 
 
 def is_host_array_like(value: Any) -> bool:
@@ -36,6 +36,26 @@ def as_host_array(value: Any) -> Any:
     if hasattr(data, "get") and not isinstance(data, np.ndarray):  # a CuPy array
         data = data.get()
     return np.asarray(data)
+
+
+def one_hot_rows(labels: Any, num_classes: int | None, who: str) -> Any:
+    """Integer ``labels`` as float64 one-hot rows (``labels.shape + (num_classes,)``, a
+    trailing size-1 axis dropped); ValueError naming ``who`` for ids out of range."""
+    ids = as_host_array(labels)
+    if ids.dtype.kind == "f" and not np.all(np.mod(ids, 1) == 0):
+        raise ValueError(f"{who}: class ids must be integers. Received values such as "
+                         f"{ids[np.mod(ids, 1) != 0].flat[0]!r}")
+    ids = ids.astype(np.int64)
+    shape = ids.shape[:-1] if ids.ndim > 1 and ids.shape[-1] == 1 else ids.shape
+    ids = ids.reshape(-1)
+    if num_classes is None:
+        num_classes = int(ids.max()) + 1 if ids.size else 0
+    if ids.size and (ids.min() < 0 or ids.max() >= num_classes):
+        raise ValueError(f"{who}: class ids must be in [0, num_classes={num_classes}). "
+                         f"Received ids from {ids.min()} to {ids.max()}")
+    rows = np.zeros((ids.size, num_classes))
+    rows[np.arange(ids.size), ids] = 1.0
+    return rows.reshape(*shape, num_classes)
 
 
 def row_count(value: Any) -> int:

@@ -16,7 +16,8 @@ from typing import Any
 from gpulayers import backend
 from gpulayers.backend import host_data, random
 
-__all__ = ["ArrayBatches", "IterableBatches", "batches_for", "split_validation"]
+__all__ = ["ArrayBatches", "IterableBatches", "PassBatches", "PyDatasetBatches", "batches_for",
+           "split_validation", "unpack_batch"]
 
 
 def _map(structure: Any, function: Any) -> Any:
@@ -44,7 +45,62 @@ def to_device(structure: Any) -> Any:
     return _map(structure, backend.to_device)
 
 
-class ArrayBatches:
+class PassBatches:
+    """What array and PyDataset sources share: passes over a known number of batches, and
+    Keras 3's ``steps_per_epoch`` on them (an epoch takes the next ``steps`` batches of the
+    current pass, ends early with a warning where the pass ends, and the pass after it starts
+    again from the first batch)."""
+
+    steps_per_epoch: int | None = None
+
+    @property
+    def batches(self) -> int:
+        """Batches in one pass over the data."""
+        raise NotImplementedError
+
+    @property
+    def steps(self) -> int:
+        return self.steps_per_epoch or self.batches
+
+    def reset(self) -> None:
+        """The next epoch starts from the first batch (evaluation always does)."""
+        current = getattr(self, "_pass", None)
+        if current is not None:
+            current.close()  # runs the pass's end hooks
+        self._pass: Iterator[tuple[Any, Any, Any]] | None = None
+        self._seen = 0
+
+    def epoch(self) -> Iterator[tuple[Any, Any, Any]]:
+        """One epoch: a full pass, or with ``steps`` the next ``steps`` batches."""
+        if self.steps_per_epoch is None:
+            yield from self._one_pass()
+            return
+        if getattr(self, "_pass", None) is None:
+            self.reset()
+            self._pass = self._one_pass()
+        for _ in range(self.steps_per_epoch):
+            if self._seen >= self.batches:
+                warnings.warn("Your input ran out of data; interrupting the epoch. The data "
+                              f"holds {self.batches} batches; steps={self.steps_per_epoch}",
+                              stacklevel=2)
+                break
+            self._seen += 1
+            yield next(self._pass)
+        if self._seen >= self.batches:
+            self.reset()
+
+    def _one_pass(self) -> Iterator[tuple[Any, Any, Any]]:
+        raise NotImplementedError
+
+
+def _check_steps(steps: Any, who: str) -> None:
+    if steps is not None and (isinstance(steps, bool) or not isinstance(steps, int)
+                              or steps < 1):
+        raise ValueError(f"{who}: the number of steps must be a positive integer. "
+                         f"Received: {steps!r}")
+
+
+class ArrayBatches(PassBatches):
     """Batches of in-memory arrays ``(x, y, sample_weight)``, each possibly a structure."""
 
     def __init__(self, x: Any, y: Any = None, sample_weight: Any = None,
@@ -61,49 +117,16 @@ class ArrayBatches:
         if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
             raise ValueError(f"{who}: `batch_size` must be a positive integer. Received: "
                              f"batch_size={batch_size!r}")
-        if steps is not None and (not isinstance(steps, int) or steps < 1):
-            raise ValueError(f"{who}: the number of steps must be a positive integer. "
-                             f"Received: {steps!r}")
+        _check_steps(steps, who)
         # Keras 3: without batch_size, `steps` batches cover the data once.
         self.batch_size = batch_size or (math.ceil(self.count / steps) if steps else 32)
         self.shuffle = shuffle
         self.steps_per_epoch = steps
-        self._pass: Iterator[tuple[Any, Any, Any]] | None = None
-        self._seen = 0
+        self.reset()
 
     @property
     def batches(self) -> int:
-        """Batches in one pass over the data."""
         return math.ceil(self.count / self.batch_size)
-
-    @property
-    def steps(self) -> int:
-        return self.steps_per_epoch or self.batches
-
-    def reset(self) -> None:
-        """The next epoch starts from the first batch (evaluation always does)."""
-        self._pass, self._seen = None, 0
-
-    def epoch(self) -> Iterator[tuple[Any, Any, Any]]:
-        """One epoch: a full pass, or with ``steps`` the next ``steps`` batches of the current
-        pass, as Keras 3 does: an epoch ends early (with a warning) where the pass ends, and
-        the pass after it starts again from the first batch (reshuffled)."""
-        if self.steps_per_epoch is None:
-            yield from self._one_pass()
-            return
-        if self._pass is None:
-            self.reset()
-            self._pass = self._one_pass()
-        for _ in range(self.steps_per_epoch):
-            if self._seen >= self.batches:
-                warnings.warn("Your input ran out of data; interrupting the epoch. The data "
-                              f"holds {self.batches} batches; steps={self.steps_per_epoch}",
-                              stacklevel=2)
-                break
-            self._seen += 1
-            yield next(self._pass)
-        if self._seen >= self.batches:
-            self.reset()
 
     def _one_pass(self) -> Iterator[tuple[Any, Any, Any]]:
         order = None
@@ -115,6 +138,34 @@ class ArrayBatches:
                 start:start + self.batch_size]
             yield tuple(_map(part, lambda a, r=rows: host_data.host_rows(a, r))
                         for part in (self.x, self.y, self.sample_weight))
+
+
+class PyDatasetBatches(PassBatches):
+    """The batches of a :class:`gpulayers.utils.PyDataset`, in index order; its
+    ``on_epoch_begin``/``on_epoch_end`` run around each pass."""
+
+    def __init__(self, dataset: Any, steps: int | None = None, who: str = "fit") -> None:
+        _check_steps(steps, who)
+        count = dataset.num_batches
+        if count is None and steps is None:
+            raise ValueError(f"{who}: {type(dataset).__name__} has no length (num_batches is "
+                             "None); pass steps_per_epoch / steps")
+        self.dataset, self.who = dataset, who
+        self._count = count
+        self.steps_per_epoch = steps
+        self.reset()
+
+    @property
+    def batches(self) -> int:
+        return self._count if self._count is not None else self.steps_per_epoch
+
+    def _one_pass(self) -> Iterator[tuple[Any, Any, Any]]:
+        self.dataset.on_epoch_begin()
+        try:
+            for batch in self.dataset.batches(self.batches):
+                yield unpack_batch(batch, self.who)
+        finally:
+            self.dataset.on_epoch_end()
 
 
 class IterableBatches:
@@ -146,17 +197,27 @@ class IterableBatches:
             yield self._unpack(batch)
 
     def _unpack(self, batch: Any) -> tuple[Any, Any, Any]:
-        if isinstance(batch, tuple) and 1 <= len(batch) <= 3:
-            return tuple((*batch, None, None)[:3])
-        if isinstance(batch, tuple):
-            raise ValueError(f"{self.who}: a batch must be x, (x, y) or (x, y, "
-                             f"sample_weight). Received a tuple of {len(batch)} items")
-        return batch, None, None
+        return unpack_batch(batch, self.who)
+
+
+def unpack_batch(batch: Any, who: str) -> tuple[Any, Any, Any]:
+    """``x``, ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)`` -> three parts (None where
+    missing)."""
+    if isinstance(batch, tuple) and 1 <= len(batch) <= 3:
+        return tuple((*batch, None, None)[:3])
+    if isinstance(batch, tuple):
+        raise ValueError(f"{who}: a batch must be x, (x, y) or (x, y, sample_weight). "
+                         f"Received a tuple of {len(batch)} items")
+    return batch, None, None
 
 
 def _is_iterable_source(x: Any) -> bool:
-    return not host_data.is_host_array_like(x) and not isinstance(x, (list, tuple, dict)) \
-        and hasattr(x, "__iter__")
+    """A generator, iterable or PyDataset: something that yields ready batches."""
+    from gpulayers.utils import PyDataset
+
+    return isinstance(x, PyDataset) or (
+        not host_data.is_host_array_like(x) and not isinstance(x, (list, tuple, dict))
+        and hasattr(x, "__iter__"))
 
 
 def batches_for(x: Any, y: Any, sample_weight: Any, batch_size: int | None, shuffle: bool,
@@ -164,6 +225,13 @@ def batches_for(x: Any, y: Any, sample_weight: Any, batch_size: int | None, shuf
     """The batch source for ``fit``/``evaluate``/``predict`` arguments."""
     if x is None:
         raise ValueError(f"{who}: `x` is required. Received x=None")
+    from gpulayers.utils import PyDataset
+
+    if isinstance(x, PyDataset):
+        if y is not None or sample_weight is not None:
+            raise ValueError(f"{who}: a PyDataset yields the targets too; do not pass y or "
+                             "sample_weight")
+        return PyDatasetBatches(x, steps, who)
     if _is_iterable_source(x):
         if y is not None or sample_weight is not None:
             raise ValueError(f"{who}: when x is a generator or iterable it yields the "
