@@ -4,6 +4,6 @@ compile / fit / evaluate / predict (Keras 3 API)."""
 from gpulayers.models.functional import Functional
 from gpulayers.models.model import Model
 from gpulayers.models.sequential import Sequential
-from gpulayers.saving import load_model
+from gpulayers.saving import load_model, model_from_json
 
-__all__ = ["Functional", "Model", "Sequential", "load_model"]
+__all__ = ["Functional", "Model", "Sequential", "load_model", "model_from_json"]

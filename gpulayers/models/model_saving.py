@@ -78,3 +78,14 @@ class Saving:
         from gpulayers.saving.saving_api import load_weights
 
         load_weights(self, filepath, skip_mismatch=skip_mismatch)
+
+    def to_json(self, **kwargs: Any) -> str:
+        """The architecture (no weights) as JSON text; ``models.model_from_json`` rebuilds it.
+
+        Args: kwargs: passed to ``json.dumps`` (e.g. ``indent=2``).
+
+        Example: ``clone = gpulayers.models.model_from_json(model.to_json())``.
+        """
+        from gpulayers.saving.saving_api import model_to_json
+
+        return model_to_json(self, **kwargs)

@@ -21,9 +21,15 @@ from gpulayers.object_registration import (
 )
 from gpulayers.saving.file_io import atomic_write
 from gpulayers.saving.model_config import model_from_config, serialize_model
-from gpulayers.saving.saving_api import load_model, load_weights, save_model, save_weights
+from gpulayers.saving.saving_api import (
+    load_model,
+    load_weights,
+    model_from_json,
+    save_model,
+    save_weights,
+)
 
 __all__ = ["CustomObjectScope", "atomic_write", "custom_object_scope", "get_custom_objects",
            "get_registered_name", "get_registered_object", "load_model", "load_weights",
-           "model_from_config", "register_keras_serializable", "save_model", "save_weights",
-           "serialize_model"]
+           "model_from_config", "model_from_json", "register_keras_serializable", "save_model",
+           "save_weights", "serialize_model"]

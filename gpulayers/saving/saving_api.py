@@ -20,6 +20,7 @@ Example::
 
 from __future__ import annotations
 
+import json
 import warnings
 from typing import Any
 
@@ -29,7 +30,8 @@ from gpulayers.saving.file_io import atomic_write, check_overwrite, fspath
 from gpulayers.saving.model_config import model_from_config, serialize_model
 from gpulayers.saving.weights_store import collect_weights, restore_weights
 
-__all__ = ["WEIGHTS_SUFFIXES", "load_model", "load_weights", "save_model", "save_weights"]
+__all__ = ["WEIGHTS_SUFFIXES", "load_model", "load_weights", "model_from_json", "model_to_json",
+           "save_model", "save_weights"]
 
 WEIGHTS_SUFFIXES = (".weights.h5", ".weights.npz")
 
@@ -90,6 +92,28 @@ def load_model(filepath: Any, custom_objects: dict[str, Any] | None = None,
     model = model_from_config(config, custom_objects, compile, source)
     restore_weights(model, arrays, f"{path!r}", include_optimizer=compile)
     return model
+
+
+def model_to_json(model: Any, **kwargs: Any) -> str:
+    """``model``'s architecture (and build and compile configs, no weights) as JSON text, as
+    Keras 3's ``model.to_json()`` writes it; ``kwargs`` go to ``json.dumps``."""
+    return json.dumps(json.loads(keras_archive.to_json(serialize_model(model), "to_json")),
+                      **kwargs)
+
+
+def model_from_json(json_string: str, custom_objects: dict[str, Any] | None = None) -> Any:
+    """A new model (fresh weights, compiled if it was) from :func:`model_to_json`'s text.
+
+    Example: ``clone = model_from_json(model.to_json())``.
+    """
+    try:
+        config = json.loads(json_string)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"model_from_json: not JSON text: {error}") from None
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError("model_from_json: expected the JSON of a model config (an object with "
+                         f"'class_name' and 'config'). Received: {str(config)[:80]!r}")
+    return model_from_config(config, custom_objects, compile=True, source="model_from_json")
 
 
 def _weights_format(path: str, who: str, allowed: tuple[str, ...]) -> str:
