@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 __all__ = ["as_host_array", "concatenate_rows", "host_permutation", "host_rows",
-           "is_host_array_like", "one_hot_rows", "row_count"]
+           "is_host_array_like", "one_hot_rows", "pad_rows", "row_count"]
 
 
 def is_host_array_like(value: Any) -> bool:
@@ -56,6 +56,29 @@ def one_hot_rows(labels: Any, num_classes: int | None, who: str) -> Any:
     rows = np.zeros((ids.size, num_classes))
     rows[np.arange(ids.size), ids] = 1.0
     return rows.reshape(*shape, num_classes)
+
+
+def pad_rows(sequences: Any, maxlen: int | None, dtype: Any, padding: str, truncating: str,
+             value: Any) -> Any:
+    """Variable-length ``sequences`` as one ``(count, maxlen, *item_shape)`` array (see
+    ``gpulayers.utils.pad_sequences``); returns a NumPy array."""
+    rows = [np.asarray(sequence) for sequence in sequences]
+    lengths = [len(row) for row in rows]
+    item_shape = next((row.shape[1:] for row in rows if len(row)), ())
+    width = max(lengths, default=0) if maxlen is None else maxlen
+    result = np.full((len(rows), width, *item_shape), value, dtype=dtype)
+    for index, row in enumerate(rows):
+        if not len(row) or not width:
+            continue
+        kept = row[-width:] if truncating == "pre" else row[:width]
+        if kept.shape[1:] != item_shape:
+            raise ValueError(f"pad_sequences: sequence {index} has items of shape "
+                             f"{kept.shape[1:]}, expected {item_shape} like the others")
+        if padding == "post":
+            result[index, :len(kept)] = kept
+        else:
+            result[index, width - len(kept):] = kept
+    return result
 
 
 def row_count(value: Any) -> int:

@@ -1,5 +1,5 @@
-"""User-facing utilities (Keras's ``keras.utils`` equivalents): seeding, ``to_categorical`` and
-``PyDataset``."""
+"""User-facing utilities (Keras's ``keras.utils`` equivalents): seeding, ``to_categorical``,
+``pad_sequences`` and ``PyDataset``."""
 
 from __future__ import annotations
 
@@ -37,4 +37,35 @@ def to_categorical(x: Any, num_classes: int | None = None) -> Any:
     return _host_data.one_hot_rows(x, num_classes, "to_categorical")
 
 
-__all__ = ["PyDataset", "Sequence", "set_random_seed", "to_categorical"]
+def pad_sequences(sequences: Any, maxlen: int | None = None, dtype: Any = "int32",
+                  padding: str = "pre", truncating: str = "pre", value: Any = 0.0) -> Any:
+    """Lists of different lengths (e.g. token ids) as one 2-D NumPy array, as Keras does.
+
+    Args:
+        sequences: a list of sequences (lists or arrays; items may be vectors).
+        maxlen: the length of every row (default: the longest sequence).
+        dtype: the result's dtype.
+        padding: ``'pre'`` or ``'post'``: where the ``value`` cells go.
+        truncating: ``'pre'`` or ``'post'``: which end of a longer sequence is cut.
+        value: the padding value.
+
+    Returns:
+        ``(len(sequences), maxlen, *item_shape)``.
+
+    Example: ``pad_sequences([[1, 2, 3], [4]], maxlen=2)`` -> ``[[2, 3], [0, 4]]``.
+    """
+    for name, given in (("padding", padding), ("truncating", truncating)):
+        if given not in ("pre", "post"):
+            raise ValueError(f"pad_sequences: `{name}` must be 'pre' or 'post'. Received: "
+                             f"{name}={given!r}")
+    if maxlen is not None and (isinstance(maxlen, bool) or not isinstance(maxlen, int)
+                               or maxlen < 0):
+        raise ValueError(f"pad_sequences: `maxlen` must be a non-negative integer or None. "
+                         f"Received: maxlen={maxlen!r}")
+    if not hasattr(sequences, "__len__"):
+        raise ValueError("pad_sequences: `sequences` must be a list of sequences. Received: "
+                         f"{type(sequences).__name__}")
+    return _host_data.pad_rows(sequences, maxlen, dtype, padding, truncating, value)
+
+
+__all__ = ["PyDataset", "Sequence", "pad_sequences", "set_random_seed", "to_categorical"]
