@@ -28,6 +28,12 @@ def _run(layer: Any, input_shape: Any, fill: int) -> list[tuple]:
     return [tuple(o.shape) for o in flat], isinstance(outputs, (list, tuple))
 
 
+def run_on_placeholders(layer: Any, input_shape: Any) -> None:
+    """Run ``layer.call`` once on zeros of ``input_shape`` (unknown sizes as 2), in inference
+    mode: builds every sublayer it calls."""
+    _run(layer, input_shape, 2)
+
+
 def infer_output_shape(layer: Any, input_shape: Any) -> Any:
     """The output shape(s) of ``layer`` for ``input_shape`` (None = unknown size)."""
     first, several = _run(layer, input_shape, 2)

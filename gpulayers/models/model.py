@@ -56,6 +56,29 @@ class Model(Saving, Trainer, Layer):
         self.optimizer: Any = None
         self.compiled = False
 
+    def build(self, input_shape: Any) -> None:
+        """Create every layer's weights for inputs of ``input_shape`` (batch may be None), as
+        Keras 3 does for a subclassed model: ``call`` runs once on small zero inputs (in
+        inference mode). A model's first real call builds it without this extra run.
+
+        Example: ``model.build((None, 784)); model.summary()``.
+        """
+        if not self.__dict__.get("_building_in_call") and input_shape is not None and any(
+                not layer.built for layer in self._layers):
+            from gpulayers.layers.shape_inference import run_on_placeholders
+
+            run_on_placeholders(self, input_shape)
+            self._build_input_shape = input_shape  # what a saved model is rebuilt with
+        self.built = True
+
+    def _build_once(self, input_shape: Any) -> None:
+        # Built by a call: the call itself builds the layers (see build()).
+        self._building_in_call = True
+        try:
+            super()._build_once(input_shape)
+        finally:
+            self._building_in_call = False
+
     @property
     def layers(self) -> list[Layer]:
         """The model's layers (the attributes it tracks, in assignment order)."""

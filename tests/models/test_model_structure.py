@@ -136,6 +136,28 @@ def test_subclassed_model_tracks_its_layers():
     assert [layer.name for layer in model.layers] == [model.hidden.name, model.out.name]
 
 
+def test_building_a_subclassed_model_from_a_shape_creates_every_layers_weights(capsys):
+    class TwoLayers(Model):
+        def __init__(self):
+            super().__init__()
+            self.hidden = Dense(4, activation="relu")
+            self.out = Dense(1)
+
+        def call(self, inputs, training=None):
+            return self.out(self.hidden(inputs))
+
+    model = TwoLayers()
+    model.build((None, 3))
+    assert model.built and [w.shape for w in model.get_weights()] == [(3, 4), (4,), (4, 1),
+                                                                      (1,)]
+    model.summary()
+    assert "Total params: 21" in capsys.readouterr().out  # 3*4+4 + 4*1+1
+    x = _x(2, 3)
+    k1, b1, k2, b2 = model.get_weights()
+    np.testing.assert_allclose(np.asarray(model(x)), _dense_reference(
+        _dense_reference(x, k1, b1, relu=True), k2, b2), rtol=1e-5, atol=1e-6)
+
+
 def test_summary_lists_layers_shapes_and_parameter_counts():
     model = Sequential([Input((4,)), Dense(5), Dense(2)], name="tiny")
     model.layers[1].trainable = False
