@@ -3,7 +3,8 @@
 The columns are ``epoch`` (0-based, as Keras writes it) then the first epoch's logs keys in
 sorted order. If that first epoch has no ``val_*`` key, a ``val_`` column is added for every key,
 as Keras does, so a later epoch's validation results (``validation_freq`` > 1) have a place; a
-value missing from an epoch is written ``NA``. The file is flushed after every row, so it can be
+value missing from an epoch is written ``NA``. Rows end with CR LF (the csv module's excel
+dialect, which Keras uses). The file is flushed after every row, so it can be
 followed while training runs.
 
 ``append=True`` adds to an existing file (writing the header only if the file is empty), for
@@ -90,8 +91,9 @@ class CSVLogger(Callback):
             if self.keys and not any(key.startswith("val_") for key in self.keys):
                 self.keys.extend(f"val_{key}" for key in list(self.keys))
         if self.writer is None:
+            # csv's default (excel) dialect, as Keras: rows end with "\r\n".
             self.writer = csv.DictWriter(self.csv_file, fieldnames=["epoch", *self.keys],
-                                         delimiter=self.sep, lineterminator="\n")
+                                         delimiter=self.sep)
             if self.append_header:
                 self.writer.writeheader()
         row = {"epoch": epoch}

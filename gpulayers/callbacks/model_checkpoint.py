@@ -35,13 +35,18 @@ from gpulayers.callbacks.monitor_callback import MonitorCallback
 
 __all__ = ["ModelCheckpoint"]
 
+# The files model.save_weights writes (gpulayers.saving.WEIGHTS_SUFFIXES); model.save: .keras.
+_WEIGHTS_SUFFIXES = (".weights.h5", ".weights.npz")
+
 
 class ModelCheckpoint(MonitorCallback):
     """Callback saving the model or its weights during ``fit`` (``keras.callbacks``' API).
 
     Args:
         filepath: path (str or PathLike) to save to; may contain ``{epoch}``, ``{batch}`` and
-            logs-key format fields (``'{epoch:02d}-{val_loss:.2f}.keras'``).
+            logs-key format fields (``'{epoch:02d}-{val_loss:.2f}.keras'``). It must end in
+            ``.keras``, or with ``save_weights_only`` in ``.weights.h5`` or ``.weights.npz``
+            (ValueError otherwise, as in Keras 3).
         monitor: logs key judged by ``save_best_only``.
         verbose: 0 silent, 1 prints a line per save decision.
         save_best_only: save only when ``monitor`` improves; without format fields in
@@ -80,6 +85,13 @@ class ModelCheckpoint(MonitorCallback):
         self.verbose = check_verbose(verbose, caller)
         self.save_best_only = check_bool(save_best_only, "save_best_only", caller)
         self.save_weights_only = check_bool(save_weights_only, "save_weights_only", caller)
+        # Keras 3 checks the extension here, so a wrong one fails before training, not at the
+        # first save (model.save / save_weights would refuse it then).
+        suffixes = _WEIGHTS_SUFFIXES if self.save_weights_only else (".keras",)
+        if not self.filepath.endswith(suffixes):
+            raise invalid_argument(caller, "filepath", f"a path ending in {' or '.join(suffixes)}"
+                                   f" (save_weights_only={self.save_weights_only})",
+                                   self.filepath)
         if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(save_freq, int)
                                      or save_freq < 1):
             raise invalid_argument(caller, "save_freq", "'epoch' or a positive integer (a number "

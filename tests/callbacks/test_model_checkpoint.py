@@ -123,8 +123,18 @@ def test_a_missing_format_field_names_the_filepath(tmp_path):
 
 
 def test_an_existing_directory_as_filepath_is_an_error(tmp_path):
+    (tmp_path / "m.keras").mkdir()
     with pytest.raises(OSError, match="existing directory"):
-        fit(FakeModel(), [ModelCheckpoint(str(tmp_path))], _epochs(loss=[1]))
+        fit(FakeModel(), [ModelCheckpoint(str(tmp_path / "m.keras"))], _epochs(loss=[1]))
+
+
+@pytest.mark.parametrize(("name", "weights_only"), [
+    ("m", False), ("m.h5", False), ("m.weights.h5", False), ("m.keras", True), ("m.h5", True)])
+def test_a_filepath_with_the_wrong_extension_is_refused_when_built(tmp_path, name, weights_only):
+    # Keras 3 checks it in the constructor too (model.save / save_weights would refuse it later).
+    with pytest.raises(ValueError, match=r"ModelCheckpoint.*`filepath`: expected a path ending "
+                                         r"in \.(keras|weights\.h5 or \.weights\.npz)"):
+        ModelCheckpoint(str(tmp_path / name), save_weights_only=weights_only)
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
