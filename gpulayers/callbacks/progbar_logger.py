@@ -7,8 +7,9 @@
   loss: 0.4213 - accuracy: 0.8125]``: the running epoch averages in the postfix, tqdm's ETA,
   and at the end of the epoch the ``val_*`` results too. ``evaluate`` and ``predict`` get a bar
   without the epoch prefix (predict shows no values);
-* 2: one line per epoch once it ends: ``Epoch 3/10 - 5/5 - 1s - 210ms/step - loss: 0.4213 -
-  val_loss: 0.5120``, and one summary line for ``evaluate`` / ``predict``.
+* 2: as Keras 3 prints it: ``Epoch 3/10`` when an epoch begins (with more than one epoch),
+  then one line once it ends, ``5/5 - 1s - 210ms/step - loss: 0.4213 - val_loss: 0.5120``;
+  one summary line for ``evaluate`` / ``predict``.
 
 Values are written as Keras writes them: 4 decimals, or scientific notation at or below 1e-3.
 Validation inside ``fit`` is silent: its results appear in the epoch's line. With
@@ -120,6 +121,8 @@ class ProgbarLogger(Callback):
 
     def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self._begin(f"Epoch {epoch + 1}/{self.epochs}")
+        if self.verbose == 2 and self.epochs > 1:  # Keras 3 announces the epoch on its own line
+            print_msg(self._prefix)
 
     def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         self._update(batch, logs)
@@ -203,8 +206,7 @@ class ProgbarLogger(Callback):
             print_msg(self._summary_line(elapsed, logs))
 
     def _summary_line(self, elapsed: float, logs: dict[str, Any] | None) -> str:
-        parts = [self._prefix] if self._prefix else []
-        parts.append(f"{self.seen}/{self.target if self.target is not None else self.seen}")
+        parts = [f"{self.seen}/{self.target if self.target is not None else self.seen}"]
         parts.append(f"{elapsed:.0f}s")
         if self.seen:
             parts.append(_format_time_per_step(elapsed / self.seen))

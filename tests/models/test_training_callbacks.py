@@ -156,9 +156,9 @@ def test_verbose_1_shows_a_progress_bar_with_the_loss(capsys):
     assert "1/1" in out and "loss: 1.0000" in out and "val_loss:" in out
 
 
-def test_verbose_2_prints_one_line_per_epoch(capsys):
+def test_verbose_2_prints_each_epoch_and_one_line_when_it_ends(capsys):
     _fit(_pull_model(), 2, [], verbose=2)
     lines = [line for line in capsys.readouterr().out.splitlines() if line.strip()]
-    assert len(lines) == 2
-    assert lines[0].startswith("Epoch 1/2") and "loss: 1.0000" in lines[0]
-    assert lines[1].startswith("Epoch 2/2") and "loss: 0.6400" in lines[1]
+    assert len(lines) == 4
+    assert lines[0] == "Epoch 1/2" and "loss: 1.0000" in lines[1]
+    assert lines[2] == "Epoch 2/2" and "loss: 0.6400" in lines[3]
