@@ -6,8 +6,13 @@ import warnings
 from typing import Any
 
 from gpulayers.backend import host_data
-from gpulayers.models.data_adapter import batches_for, to_device
-from gpulayers.models.step_data import logs_to_floats, outputs_to_numpy, pack_x_y_sample_weight
+from gpulayers.models.data_adapter import batches_for
+from gpulayers.models.step_data import (
+    logs_to_floats,
+    outputs_to_numpy,
+    pack_x_y_sample_weight,
+    run_step,
+)
 
 __all__ = ["run_evaluate", "run_fit", "run_predict"]
 
@@ -50,7 +55,7 @@ def run_fit(model: Any, data: Any, epochs: int, verbose: Any, callbacks: Any,
         logs = None
         for step, batch in enumerate(data.epoch()):
             callback_list.on_train_batch_begin(step)
-            logs = model.train_step(to_device(pack_x_y_sample_weight(*batch)))
+            logs = run_step(model.train_step, pack_x_y_sample_weight(*batch))
             callback_list.on_train_batch_end(step, logs_to_floats(logs))
             if model.stop_training:
                 break
@@ -86,7 +91,7 @@ def _evaluate_logs(model: Any, data: Any, callback_list: Any) -> dict[str, float
     logs = None
     for step, batch in enumerate(data.epoch()):
         callback_list.on_test_batch_begin(step)
-        logs = model.test_step(to_device(pack_x_y_sample_weight(*batch)))
+        logs = run_step(model.test_step, pack_x_y_sample_weight(*batch))
         callback_list.on_test_batch_end(step, logs_to_floats(logs))
     results = None if logs is None else logs_to_floats(logs)
     callback_list.on_test_end(results or {})
@@ -110,7 +115,7 @@ def run_predict(model: Any, data: Any, verbose: Any, callbacks: Any) -> Any:
     batches = []
     for step, (x, _, _) in enumerate(data.epoch()):
         callback_list.on_predict_batch_begin(step)
-        outputs = outputs_to_numpy(model.predict_step(to_device(pack_x_y_sample_weight(x))))
+        outputs = outputs_to_numpy(run_step(model.predict_step, pack_x_y_sample_weight(x)))
         batches.append(outputs)
         callback_list.on_predict_batch_end(step, {"outputs": outputs})
     callback_list.on_predict_end()

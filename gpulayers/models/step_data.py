@@ -8,12 +8,14 @@ the progress bar, and predictions become NumPy arrays.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from gpulayers import backend
+from gpulayers.ops.elementwise import floating_errors_ignored
 
 __all__ = ["batch_rows", "logs_to_floats", "outputs_to_numpy", "pack_x_y_sample_weight",
-           "unpack_x_y_sample_weight"]
+           "run_step", "unpack_x_y_sample_weight"]
 
 
 def pack_x_y_sample_weight(x: Any, y: Any = None, sample_weight: Any = None) -> Any:
@@ -43,6 +45,16 @@ def unpack_x_y_sample_weight(data: Any) -> tuple[Any, Any, Any]:
         return data[0], data[1], data[2]
     raise ValueError("A batch must be x, (x,), (x, y) or (x, y, sample_weight). Received a "
                      f"tuple of {len(data)} items")
+
+
+def run_step(step: Callable[[Any], Any], data: Any) -> Any:
+    """``step(data)`` on the device, with NumPy's floating-point warnings off: a diverging
+    model gives inf/NaN losses (which TerminateOnNaN acts on), not a flood of warnings, as
+    in Keras."""
+    from gpulayers.models.data_adapter import to_device
+
+    with floating_errors_ignored():
+        return step(to_device(data))
 
 
 def _first_leaf(structure: Any) -> Any:

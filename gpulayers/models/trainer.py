@@ -28,12 +28,13 @@ from typing import Any
 from gpulayers import ops
 from gpulayers.autodiff import GradientTape
 from gpulayers.models.compile_utils import CompiledLoss, CompiledMetrics
-from gpulayers.models.data_adapter import batches_for, split_validation, to_device
+from gpulayers.models.data_adapter import batches_for, split_validation
 from gpulayers.models.step_data import (
     batch_rows,
     logs_to_floats,
     outputs_to_numpy,
     pack_x_y_sample_weight,
+    run_step,
     unpack_x_y_sample_weight,
 )
 
@@ -229,7 +230,7 @@ class Trainer:
         self._require_compiled("train_on_batch")
         self.reset_metrics()
         sample_weight = self._class_weighted(y, sample_weight, class_weight)
-        logs = self.train_step(to_device(pack_x_y_sample_weight(x, y, sample_weight)))
+        logs = run_step(self.train_step, pack_x_y_sample_weight(x, y, sample_weight))
         return self._result(logs_to_floats(logs), return_dict)
 
     def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
@@ -237,12 +238,12 @@ class Trainer:
         """Loss and metrics of one batch (no update)."""
         self._require_compiled("test_on_batch")
         self.reset_metrics()
-        logs = self.test_step(to_device(pack_x_y_sample_weight(x, y, sample_weight)))
+        logs = run_step(self.test_step, pack_x_y_sample_weight(x, y, sample_weight))
         return self._result(logs_to_floats(logs), return_dict)
 
     def predict_on_batch(self, x: Any) -> Any:
         """The model's outputs for one batch, as NumPy arrays."""
-        return outputs_to_numpy(self.predict_step(to_device(pack_x_y_sample_weight(x))))
+        return outputs_to_numpy(run_step(self.predict_step, pack_x_y_sample_weight(x)))
 
     def _result(self, logs: dict[str, float], return_dict: bool) -> Any:
         """The logs as a dict, or as Keras 3 lists them: the loss, the metrics known by their

@@ -369,3 +369,13 @@ def test_nested_python_lists_of_numbers_are_one_array_not_several_inputs():
     assert history["loss"] == pytest.approx([(0.5 ** 2 + 0.5 ** 2) / 2])
     np.testing.assert_allclose(model.predict([[1.0, 2.0]], verbose=0), [[0.5]])
     np.testing.assert_allclose(model.predict_on_batch([[1, 2], [3, 4]]), [[0.5], [0.5]])
+
+
+def test_a_diverging_fit_gives_nan_losses_without_numpy_warnings_and_terminate_on_nan_stops():
+    from gpulayers import callbacks
+
+    model = frozen_model()
+    model.compile(optimizer=optimizers.SGD(1e30), loss="mse")
+    history = model.fit(X16 * 1e10, Y16, batch_size=4, epochs=3, verbose=0,
+                        callbacks=[callbacks.TerminateOnNaN()]).history
+    assert len(history["loss"]) == 1 and not np.isfinite(history["loss"][0])
