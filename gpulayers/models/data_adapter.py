@@ -15,6 +15,7 @@ from typing import Any
 
 from gpulayers import backend
 from gpulayers.backend import host_data, random
+from gpulayers.models.step_data import unpack_x_y_sample_weight
 
 __all__ = ["ArrayBatches", "IterableBatches", "PassBatches", "PyDatasetBatches", "batches_for",
            "split_validation", "unpack_batch"]
@@ -202,13 +203,11 @@ class IterableBatches:
 
 def unpack_batch(batch: Any, who: str) -> tuple[Any, Any, Any]:
     """``x``, ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)`` -> three parts (None where
-    missing)."""
-    if isinstance(batch, tuple) and 1 <= len(batch) <= 3:
-        return tuple((*batch, None, None)[:3])
-    if isinstance(batch, tuple):
-        raise ValueError(f"{who}: a batch must be x, (x, y) or (x, y, sample_weight). "
-                         f"Received a tuple of {len(batch)} items")
-    return batch, None, None
+    missing), as Keras 3 unpacks a batch (a list counts as a tuple)."""
+    try:
+        return unpack_x_y_sample_weight(batch)
+    except ValueError as error:
+        raise ValueError(f"{who}: {error}") from None
 
 
 def _is_iterable_source(x: Any) -> bool:
