@@ -1,0 +1,77 @@
+"""RandomFlip: randomly flip images horizontally and/or vertically during training."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gpulayers import ops
+from gpulayers.autodiff import Tensor
+from gpulayers.backend.random import SeedGenerator, uniform
+from gpulayers.layers.layer import Layer
+from gpulayers.layers.preprocessing.image_ops import data_format_argument, spatial_axes
+
+HORIZONTAL, VERTICAL = "horizontal", "vertical"
+HORIZONTAL_AND_VERTICAL = "horizontal_and_vertical"
+_MODES = (HORIZONTAL, VERTICAL, HORIZONTAL_AND_VERTICAL)
+
+
+class RandomFlip(Layer):
+    """Flip each image with probability 1/2 during training.
+
+    As in Keras 3, one coin is drawn per image: in ``"horizontal_and_vertical"`` mode an
+    image is either flipped along both axes or left as is. With ``training=False`` the
+    layer is the identity (inputs are cast to the layer's dtype). Called directly with no
+    ``training`` argument outside a training context, it flips, like Keras (whose call
+    defaults to ``training=True``); models pass ``training=False`` at inference.
+
+    Args:
+        mode: ``"horizontal"`` (left-right), ``"vertical"`` (up-down) or
+            ``"horizontal_and_vertical"`` (default).
+        seed: an int for a reproducible stream of flips, or None.
+        data_format: ``"channels_last"`` or ``"channels_first"`` (default: the global
+            image data format). Images may be rank 3 or batches of rank 4.
+        **kwargs: base Layer arguments (name, dtype, ...).
+
+    Example::
+
+        flip = RandomFlip("horizontal", seed=1)
+        y = flip(images, training=True)   # each image mirrored left-right or unchanged
+    """
+
+    def __init__(self, mode: str = HORIZONTAL_AND_VERTICAL, seed: int | None = None,
+                 data_format: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if mode not in _MODES:
+            raise ValueError(f"RandomFlip '{self.name}': `mode` must be one of {_MODES}. "
+                             f"Received: mode={mode!r}")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+            raise ValueError(f"RandomFlip '{self.name}': `seed` must be an int or None. "
+                             f"Received: seed={seed!r}")
+        self.mode = mode
+        self.seed = seed
+        self.generator = SeedGenerator(seed)
+        self.data_format = data_format_argument(f"RandomFlip '{self.name}'", data_format)
+
+    def call(self, inputs: Tensor, training: bool = True) -> Tensor:
+        images = ops.cast(inputs, self.dtype)
+        h_axis, w_axis = spatial_axes(images.ndim, self.data_format,
+                                      f"RandomFlip '{self.name}'")
+        if not training:
+            return images
+        coin_shape = (1, 1, 1) if images.ndim == 3 else (images.shape[0], 1, 1, 1)
+        flips = ops.less_equal(uniform(coin_shape, seed=self.generator), 0.5)
+        if self.mode in (HORIZONTAL, HORIZONTAL_AND_VERTICAL):
+            images = ops.where(flips, ops.flip(images, axis=w_axis), images)
+        if self.mode in (VERTICAL, HORIZONTAL_AND_VERTICAL):
+            images = ops.where(flips, ops.flip(images, axis=h_axis), images)
+        return images
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return tuple(input_shape)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "mode": self.mode, "seed": self.seed,
+                "data_format": self.data_format}
+
+
+__all__ = ["RandomFlip"]
