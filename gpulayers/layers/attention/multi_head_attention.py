@@ -1,0 +1,390 @@
+"""MultiHeadAttention (Keras 3): EinsumDense projections, scaled dot products, masked softmax."""
+
+from __future__ import annotations
+
+import math
+import string
+from typing import Any
+
+from gpulayers import constraints, initializers, ops, regularizers
+from gpulayers.autodiff import Tensor
+from gpulayers.layers.activations.softmax import Softmax
+from gpulayers.layers.argument_checks import lookup, owner, positive_int
+from gpulayers.layers.attention.attention import causal_mask, symbolic_outputs_with_scores
+from gpulayers.layers.core.einsum_dense import EinsumDense
+from gpulayers.layers.keras_tensor import is_symbolic
+from gpulayers.layers.layer import Layer
+from gpulayers.layers.regularization.dropout import Dropout
+
+__all__ = ["MultiHeadAttention"]
+
+
+def _proj_equation(free_dims: int, bound_dims: int, output_dims: int) -> tuple[str, str, int]:
+    """Keras's projection einsum, e.g. ``'abc,cde->abde'`` with bias axes ``'de'``."""
+    letters = string.ascii_lowercase
+    free = letters[:free_dims]
+    bound = letters[free_dims:free_dims + bound_dims]
+    out = letters[free_dims + bound_dims:free_dims + bound_dims + output_dims]
+    return f"{free}{bound},{bound}{out}->{free}{out}", out, free_dims + output_dims
+
+
+def _partial_shape(output_rank: int, known_last_dims: list) -> list:
+    return [None] * (output_rank - len(known_last_dims)) + list(known_last_dims)
+
+
+def _attention_equations(rank: int, attn_axes: tuple[int, ...]) -> tuple[str, str, int]:
+    """Keras's query-key and combine equations for projected tensors of ``rank``
+    (batch, <other axes>, <attention axes>, heads, channels)."""
+    letters = string.ascii_lowercase
+    target = letters[:rank]
+    batch_dims = [i for i in range(rank) if i not in attn_axes and i != rank - 1]
+    source, offset = "", rank
+    for i in range(rank):
+        if i in batch_dims or i == rank - 1:
+            source += target[i]
+        else:
+            source += letters[offset]
+            offset += 1
+    product = "".join([target[i] for i in batch_dims] + [target[i] for i in attn_axes]
+                      + [source[i] for i in attn_axes])
+    return f"{source},{target}->{product}", f"{product},{source}->{target}", len(product)
+
+
+def _shape_of(tensor: Any) -> tuple:
+    return tuple(tensor.shape if hasattr(tensor, "shape") else ops.convert_to_tensor(
+        tensor).shape)
+
+
+class MultiHeadAttention(Layer):
+    """Multi-head attention as in "Attention is all you Need" (Keras 3 layout and results).
+
+    ``query``, ``key`` and ``value`` are projected per head by EinsumDense sublayers named
+    ``query``, ``key``, ``value``; the scaled dot products ``q.k / sqrt(key_dim)`` are
+    softmaxed over the attention axes (masked positions get probability 0), dropped out
+    during training, used to weigh ``value``, and the heads are projected back by
+    ``attention_output``.
+
+    Args:
+        num_heads: number of heads (a positive int).
+        key_dim: size of each head for query and key.
+        value_dim: size of each head for value (default key_dim).
+        dropout: dropout rate on the attention probabilities.
+        use_bias: whether the projections have biases.
+        output_shape: the output's trailing shape (an int or tuple); default the query's
+            feature dim.
+        attention_axes: axes attention is applied over (default: all but batch, heads and
+            features, i.e. the sequence axis of a rank-3 input).
+        sliding_window: optional positive int: query i only attends to keys j with
+            ``|i - j| < sliding_window``.
+        flash_attention: accepted for Keras compatibility (a fused kernel is not used).
+        use_gate: Keras's gated attention; only False is supported.
+        kernel_initializer / bias_initializer / kernel_regularizer / bias_regularizer /
+            kernel_constraint / bias_constraint: for the projections.
+        activity_regularizer: penalty on the layer's output.
+        seed: an int seeding the dropout.
+
+    Call arguments:
+        query ``(B, T, dim)``, value ``(B, S, dim_v)``, key ``(B, S, dim_k)`` (default value).
+        query_mask / value_mask / key_mask: booleans ``(B, T)`` / ``(B, S)``; default the
+            tensors' Keras masks (e.g. from ``Embedding(mask_zero=True)``). An explicit
+            query_mask is used too (Keras 3.15 drops it and only uses the query's own mask).
+        attention_mask: booleans ``(B, T, S)``, True where query i may attend to key j.
+        return_attention_scores: also return the probabilities ``(B, heads, T, S)``.
+        training: applies the dropout when True.
+        use_causal_mask: position i only attends to positions j <= i.
+
+    Output: ``(B, T, *output_shape)`` (default ``(B, T, dim)``); its mask is the query's.
+    Weights (Keras order): query kernel ``(dim, heads, key_dim)``, bias ``(heads, key_dim)``;
+    key kernel/bias; value kernel ``(dim_v, heads, value_dim)``, bias; attention_output
+    kernel ``(heads, value_dim, dim)``, bias ``(dim,)``.
+
+    Example::
+
+        mha = MultiHeadAttention(num_heads=2, key_dim=8)
+        out, scores = mha(query, value, return_attention_scores=True)
+    """
+
+    def __init__(self, num_heads: int, key_dim: int, value_dim: int | None = None,
+                 dropout: float = 0.0, use_bias: bool = True, output_shape: Any = None,
+                 attention_axes: Any = None, sliding_window: int | None = None,
+                 flash_attention: bool | None = None, kernel_initializer: Any = "glorot_uniform",
+                 bias_initializer: Any = "zeros", kernel_regularizer: Any = None,
+                 bias_regularizer: Any = None, activity_regularizer: Any = None,
+                 kernel_constraint: Any = None, bias_constraint: Any = None,
+                 use_gate: bool = False, seed: int | None = None, **kwargs: Any) -> None:
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        who = owner(self)
+        self.supports_masking = True
+        self.num_heads = positive_int(who, "num_heads", num_heads)
+        self.key_dim = positive_int(who, "key_dim", key_dim)
+        self.value_dim = self.key_dim if value_dim is None else positive_int(
+            who, "value_dim", value_dim)
+        self.dropout = float(dropout)
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"{who}: `dropout` must be a float in [0, 1). "
+                             f"Received: dropout={dropout!r}")
+        self.use_bias = bool(use_bias)
+        if output_shape:
+            output_shape = (output_shape,) if isinstance(output_shape, int) else output_shape
+            if not isinstance(output_shape, (list, tuple)):
+                raise ValueError(f"{who}: `output_shape` must be an int, list or tuple. "
+                                 f"Received: output_shape={output_shape!r}")
+            output_shape = tuple(positive_int(who, "output_shape", d) for d in output_shape)
+        self._output_shape = output_shape or None
+        if isinstance(attention_axes, int):
+            attention_axes = (attention_axes,)
+        elif attention_axes is not None and not isinstance(attention_axes, (list, tuple)):
+            raise ValueError(f"{who}: `attention_axes` must be an int, list or tuple. "
+                             f"Received: attention_axes={attention_axes!r}")
+        self.attention_axes = None if attention_axes is None else tuple(attention_axes)
+        self.kernel_initializer = lookup(who, "kernel_initializer", initializers.get,
+                                         kernel_initializer)
+        self.bias_initializer = lookup(who, "bias_initializer", initializers.get,
+                                       bias_initializer)
+        self.kernel_regularizer = lookup(who, "kernel_regularizer", regularizers.get,
+                                         kernel_regularizer)
+        self.bias_regularizer = lookup(who, "bias_regularizer", regularizers.get,
+                                       bias_regularizer)
+        self.kernel_constraint = lookup(who, "kernel_constraint", constraints.get,
+                                        kernel_constraint)
+        self.bias_constraint = lookup(who, "bias_constraint", constraints.get, bias_constraint)
+        if use_gate:
+            raise ValueError(f"{who}: gated attention (use_gate=True) is not supported")
+        self.sliding_window = None if sliding_window is None else positive_int(
+            who, "sliding_window", sliding_window)
+        self.seed = seed
+        self._inverse_sqrt_key_dim = 1.0 / math.sqrt(float(self.key_dim))
+        self._shapes: tuple | None = None
+
+    # -- building --------------------------------------------------------------------------
+    def _sublayer_kwargs(self) -> dict[str, Any]:
+        # Fresh initializer instances per projection, so seeded ones do not repeat values.
+        return {
+            "kernel_initializer": initializers.deserialize(
+                initializers.serialize(self.kernel_initializer)),
+            "bias_initializer": initializers.deserialize(
+                initializers.serialize(self.bias_initializer)),
+            "kernel_regularizer": self.kernel_regularizer,
+            "bias_regularizer": self.bias_regularizer,
+            "kernel_constraint": self.kernel_constraint,
+            "bias_constraint": self.bias_constraint, "dtype": self.dtype,
+        }
+
+    def _projection(self, input_shape: tuple, heads_dim: int, name: str) -> EinsumDense:
+        equation, bias_axes, rank = _proj_equation(len(input_shape) - 1, 1, 2)
+        layer = EinsumDense(equation, output_shape=_partial_shape(rank - 1, [self.num_heads,
+                                                                             heads_dim]),
+                            bias_axes=bias_axes if self.use_bias else None,
+                            name=name, **self._sublayer_kwargs())
+        layer._build_once(input_shape)
+        return layer
+
+    def _check_shapes(self, query_shape: tuple, value_shape: tuple,
+                      key_shape: tuple) -> None:
+        who = owner(self)
+        if len(query_shape) < 3 or not len(query_shape) == len(value_shape) == len(key_shape):
+            raise ValueError(f"{who}: query, value and key must have the same rank, at least 3 "
+                             f"(batch, steps, features). Received: query_shape={query_shape}, "
+                             f"value_shape={value_shape}, key_shape={key_shape}")
+        if value_shape[1:-1] != key_shape[1:-1]:
+            raise ValueError(f"{who}: all dimensions of `value` and `key`, except the last "
+                             f"one, must be equal. Received: value_shape={value_shape} and "
+                             f"key_shape={key_shape}")
+        if self._shapes is not None:
+            built = self._shapes
+            for what, got, expected in zip(("query", "value", "key"),
+                                           (query_shape, value_shape, key_shape), built):
+                if got[-1] != expected[-1] or len(got) != len(expected):
+                    raise ValueError(f"{who}: was built for {what} shape {expected} (feature "
+                                     f"dim {expected[-1]}), received {what} shape {got}")
+
+    def build(self, query_shape: Any, value_shape: Any = None, key_shape: Any = None) -> None:
+        query_shape = tuple(query_shape)
+        value_shape = query_shape if value_shape is None else tuple(value_shape)
+        key_shape = value_shape if key_shape is None else tuple(key_shape)
+        self._check_shapes(query_shape, value_shape, key_shape)
+        self._query_dense = self._projection(query_shape, self.key_dim, "query")
+        self._key_dense = self._projection(key_shape, self.key_dim, "key")
+        self._value_dense = self._projection(value_shape, self.value_dim, "value")
+        rank = len(query_shape) + 1
+        axes = tuple(range(1, rank - 2)) if self.attention_axes is None else tuple(
+            a if a >= 0 else (rank - 1) + a for a in self.attention_axes)
+        if not all(1 <= a < rank - 2 for a in axes):
+            raise ValueError(f"{owner(self)}: attention_axes={self.attention_axes} must be "
+                             f"axes of the query other than batch and features (query "
+                             f"shape {query_shape})")
+        self._axes = axes
+        self._dot_equation, self._combine_equation, scores_rank = _attention_equations(
+            rank, axes)
+        self._softmax = Softmax(axis=tuple(range(scores_rank - len(axes), scores_rank)),
+                                dtype=self.dtype, name="softmax")
+        self._dropout_layer = Dropout(self.dropout, seed=self.seed, dtype=self.dtype,
+                                      name="dropout")
+        output_shape = self._output_shape or (query_shape[-1],)
+        equation, bias_axes, out_rank = _proj_equation(len(query_shape) - 1, 2,
+                                                       len(output_shape))
+        self._output_dense = EinsumDense(
+            equation, output_shape=_partial_shape(out_rank - 1, list(output_shape)),
+            bias_axes=bias_axes if self.use_bias else None, name="attention_output",
+            **self._sublayer_kwargs())
+        projected = list(self._query_dense.compute_output_shape(query_shape))
+        projected[-1] = self.value_dim
+        self._output_dense._build_once(tuple(projected))
+        self._shapes = (query_shape, value_shape, key_shape)
+        self.built = True
+
+    @property
+    def query_dense(self) -> EinsumDense:
+        return self._query_dense
+
+    @property
+    def key_dense(self) -> EinsumDense:
+        return self._key_dense
+
+    @property
+    def value_dense(self) -> EinsumDense:
+        return self._value_dense
+
+    @property
+    def output_dense(self) -> EinsumDense:
+        return self._output_dense
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        # Keras builds from all three shapes; the base class only sees the query's.
+        if not args and "query" in kwargs:
+            args = (kwargs.pop("query"),)
+        if len(args) > 1 and "value" not in kwargs:
+            kwargs["value"] = args[1]
+            args = args[:1] + args[2:]
+        if len(args) > 1 and "key" not in kwargs:
+            kwargs["key"] = args[1]
+            args = args[:1] + args[2:]
+        if not args or kwargs.get("value") is None:
+            raise ValueError(f"{owner(self)}: call it as layer(query, value, key=None, ...)")
+        shapes = [None if t is None else tuple(_shape_of(t))
+                  for t in (args[0], kwargs["value"], kwargs.get("key"))]
+        if not self.built:
+            self.build(*shapes)
+            if self._initial_weights is not None:
+                self.set_weights(self._initial_weights)
+                self._initial_weights = None
+        if kwargs.get("return_attention_scores") and is_symbolic((args, kwargs)):
+            return symbolic_outputs_with_scores(self, args, kwargs,
+                                                self.compute_output_shape(*shapes),
+                                                self._scores_shape(*shapes))
+        return super().__call__(*args, **kwargs)
+
+    def _scores_shape(self, query_shape: tuple, value_shape: tuple, key_shape: Any) -> tuple:
+        rank = len(query_shape) + 1
+        projected_q = (*query_shape[:-1], self.num_heads, self.key_dim)
+        projected_v = (*value_shape[:-1], self.num_heads, self.value_dim)
+        batch_dims = [i for i in range(rank) if i not in self._axes and i != rank - 1]
+        return tuple([projected_q[i] for i in batch_dims] + [projected_q[i] for i in self._axes]
+                     + [projected_v[i] for i in self._axes])
+
+    # -- computation -----------------------------------------------------------------------
+    def _attention_mask(self, query: Tensor, value: Tensor, query_mask: Any, value_mask: Any,
+                        key_mask: Any, attention_mask: Any, use_causal_mask: bool) -> Any:
+        auto = None
+        for mask, axis in ((query_mask, -1), (value_mask, -2), (key_mask, -2)):
+            if mask is not None:
+                mask = ops.expand_dims(ops.cast(ops.convert_to_tensor(mask), "bool"), axis)
+                auto = mask if auto is None else ops.logical_and(auto, mask)
+        if use_causal_mask:
+            mask = causal_mask(query.shape[1], value.shape[1])
+            auto = mask if auto is None else ops.logical_and(auto, mask)
+        if self.sliding_window is not None:
+            rows = ops.reshape(ops.arange(query.shape[1], dtype="int32"), (1, -1, 1))
+            cols = ops.reshape(ops.arange(value.shape[1], dtype="int32"), (1, 1, -1))
+            mask = ops.less(ops.abs(rows - cols), self.sliding_window)
+            auto = mask if auto is None else ops.logical_and(auto, mask)
+        if attention_mask is not None:
+            attention_mask = ops.cast(ops.convert_to_tensor(attention_mask), "bool")
+        if auto is not None:
+            attention_mask = auto if attention_mask is None else ops.logical_and(
+                attention_mask, auto)
+        return attention_mask
+
+    def _compute_attention(self, query: Tensor, key: Tensor, value: Tensor,
+                           attention_mask: Any, training: Any) -> tuple[Tensor, Tensor]:
+        query = query * self._inverse_sqrt_key_dim
+        scores = ops.einsum(self._dot_equation, key, query)
+        if attention_mask is not None:
+            expansion_axis = -len(self._axes) * 2 - 1
+            for _ in range(scores.ndim - attention_mask.ndim):
+                attention_mask = ops.expand_dims(attention_mask, axis=expansion_axis)
+        scores = self._softmax(scores, mask=attention_mask)
+        dropped = self._dropout_layer(scores, training=training) if self.dropout > 0 else scores
+        return ops.einsum(self._combine_equation, dropped, value), scores
+
+    def call(self, query: Tensor, value: Any, key: Any = None, query_mask: Any = None,
+             value_mask: Any = None, key_mask: Any = None, attention_mask: Any = None,
+             return_attention_scores: bool = False, training: Any = None,
+             use_causal_mask: bool = False) -> Any:
+        value = self._as_input(value)
+        key = value if key is None else self._as_input(key)
+        self._check_shapes(tuple(query.shape), tuple(value.shape), tuple(key.shape))
+        if query_mask is None:
+            query_mask = getattr(query, "_keras_mask", None)
+        if value_mask is None:
+            value_mask = getattr(value, "_keras_mask", None)
+        if key_mask is None and key is not value:
+            key_mask = getattr(key, "_keras_mask", None)
+        attention_mask = self._attention_mask(query, value, query_mask, value_mask, key_mask,
+                                              attention_mask, use_causal_mask)
+        # The masks are handled here: the projections must not see (and warn about) them.
+        saved = [(t, t._keras_mask) for t in (query, value, key)
+                 if getattr(t, "_keras_mask", None) is not None]
+        for tensor, _ in saved:
+            tensor._keras_mask = None
+        try:
+            output, scores = self._compute_attention(
+                self._query_dense(query), self._key_dense(key), self._value_dense(value),
+                attention_mask, training)
+        finally:
+            for tensor, mask in saved:
+                tensor._keras_mask = mask
+        output = self._output_dense(output)
+        if query_mask is not None:
+            output._keras_mask = ops.cast(ops.convert_to_tensor(query_mask), "bool")
+        if return_attention_scores:
+            return output, scores
+        return output
+
+    def _as_input(self, tensor: Any) -> Tensor:
+        mask = getattr(tensor, "_keras_mask", None)
+        tensor = ops.convert_to_tensor(tensor)
+        if "float" in tensor.dtype and tensor.dtype != self.dtype:
+            tensor = ops.cast(tensor, self.dtype)
+            tensor._keras_mask = mask
+        return tensor
+
+    def compute_output_shape(self, query_shape: Any, value_shape: Any = None,
+                             key_shape: Any = None) -> tuple:
+        query_shape = tuple(query_shape)
+        if value_shape is not None:
+            value_shape = tuple(value_shape)
+            key_shape = value_shape if key_shape is None else tuple(key_shape)
+            if value_shape[1:-1] != key_shape[1:-1]:
+                raise ValueError(f"{owner(self)}: all dimensions of `value` and `key`, except "
+                                 f"the last one, must be equal. Received: value_shape="
+                                 f"{value_shape} and key_shape={key_shape}")
+        if self._output_shape:
+            return query_shape[:-1] + tuple(self._output_shape)
+        return query_shape
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(), "num_heads": self.num_heads, "key_dim": self.key_dim,
+            "value_dim": self.value_dim, "dropout": self.dropout, "use_bias": self.use_bias,
+            "use_gate": False, "output_shape": self._output_shape,
+            "attention_axes": self.attention_axes, "sliding_window": self.sliding_window,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
+            "seed": self.seed,
+        }
