@@ -50,6 +50,22 @@ def lookup(who: str, name: str, getter: Callable[[Any], Any], value: Any) -> Any
         raise type(error)(f"{who}: invalid `{name}`: {error}") from None
 
 
+def set_weight_options(layer: Any, who: str, weight: str, initializer: Any, regularizer: Any,
+                       constraint: Any) -> None:
+    """Set ``<weight>_initializer``, ``<weight>_regularizer`` and ``<weight>_constraint`` on
+    ``layer`` from names or objects (errors name ``who``).
+
+    Example: ``set_weight_options(self, who, "kernel", "glorot_uniform", None, None)``.
+    """
+    from gpulayers import constraints, initializers, regularizers
+
+    for kind, getter, value in (("initializer", initializers.get, initializer),
+                                ("regularizer", regularizers.get, regularizer),
+                                ("constraint", constraints.get, constraint)):
+        name = f"{weight}_{kind}"
+        setattr(layer, name, lookup(who, name, getter, value))
+
+
 def checked_activation(who: str, activation: Any) -> Callable[..., Any]:
     """The activation function for a Keras name, a callable or None (linear)."""
     return lookup(who, "activation", get_activation, activation)

@@ -9,7 +9,7 @@ from typing import Any
 from gpulayers import constraints, initializers, ops, regularizers
 from gpulayers.autodiff import Tensor
 from gpulayers.layers.activations.softmax import Softmax
-from gpulayers.layers.argument_checks import lookup, owner, positive_int
+from gpulayers.layers.argument_checks import owner, positive_int, set_weight_options
 from gpulayers.layers.attention.attention import causal_mask, symbolic_outputs_with_scores
 from gpulayers.layers.core.einsum_dense import EinsumDense
 from gpulayers.layers.keras_tensor import is_symbolic
@@ -137,17 +137,10 @@ class MultiHeadAttention(Layer):
             raise ValueError(f"{who}: `attention_axes` must be an int, list or tuple. "
                              f"Received: attention_axes={attention_axes!r}")
         self.attention_axes = None if attention_axes is None else tuple(attention_axes)
-        self.kernel_initializer = lookup(who, "kernel_initializer", initializers.get,
-                                         kernel_initializer)
-        self.bias_initializer = lookup(who, "bias_initializer", initializers.get,
-                                       bias_initializer)
-        self.kernel_regularizer = lookup(who, "kernel_regularizer", regularizers.get,
-                                         kernel_regularizer)
-        self.bias_regularizer = lookup(who, "bias_regularizer", regularizers.get,
-                                       bias_regularizer)
-        self.kernel_constraint = lookup(who, "kernel_constraint", constraints.get,
-                                        kernel_constraint)
-        self.bias_constraint = lookup(who, "bias_constraint", constraints.get, bias_constraint)
+        set_weight_options(self, who, "kernel", kernel_initializer, kernel_regularizer,
+                           kernel_constraint)
+        set_weight_options(self, who, "bias", bias_initializer, bias_regularizer,
+                           bias_constraint)
         if use_gate:
             raise ValueError(f"{who}: gated attention (use_gate=True) is not supported")
         self.sliding_window = None if sliding_window is None else positive_int(

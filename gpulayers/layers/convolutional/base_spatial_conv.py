@@ -17,7 +17,7 @@ from typing import Any
 
 from gpulayers import backend, constraints, initializers, ops, regularizers
 from gpulayers.autodiff import Tensor
-from gpulayers.layers.argument_checks import activation_config, lookup
+from gpulayers.layers.argument_checks import activation_config, lookup, set_weight_options
 from gpulayers.layers.input_spec import InputSpec
 from gpulayers.layers.layer import Layer
 from gpulayers.ops.conv_arguments import (
@@ -119,11 +119,8 @@ class BaseSpatialConv(Layer):
                                   data_format)
         self.activation = lookup(owner, "activation", ops.get_activation, activation)
         self.use_bias = use_bias
-        self.bias_initializer = lookup(owner, "bias_initializer", initializers.get,
-                                       bias_initializer)
-        self.bias_regularizer = lookup(owner, "bias_regularizer", regularizers.get,
-                                       bias_regularizer)
-        self.bias_constraint = lookup(owner, "bias_constraint", constraints.get, bias_constraint)
+        set_weight_options(self, owner, "bias", bias_initializer, bias_regularizer,
+                           bias_constraint)
         self.bias: Any = None
         self.input_spec = InputSpec(ndim=rank + 2)
 

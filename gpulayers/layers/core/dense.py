@@ -10,10 +10,10 @@ from gpulayers.autodiff import Tensor
 from gpulayers.layers.argument_checks import (
     activation_config,
     checked_activation,
-    lookup,
     owner,
     positive_int,
     refuse_quantization,
+    set_weight_options,
 )
 from gpulayers.layers.input_spec import InputSpec
 from gpulayers.layers.layer import Layer
@@ -62,17 +62,10 @@ class Dense(Layer):
         self.units = positive_int(who, "units", units)
         self.activation = checked_activation(who, activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = lookup(who, "kernel_initializer", initializers.get,
-                                         kernel_initializer)
-        self.bias_initializer = lookup(who, "bias_initializer", initializers.get,
-                                       bias_initializer)
-        self.kernel_regularizer = lookup(who, "kernel_regularizer", regularizers.get,
-                                         kernel_regularizer)
-        self.bias_regularizer = lookup(who, "bias_regularizer", regularizers.get,
-                                       bias_regularizer)
-        self.kernel_constraint = lookup(who, "kernel_constraint", constraints.get,
-                                        kernel_constraint)
-        self.bias_constraint = lookup(who, "bias_constraint", constraints.get, bias_constraint)
+        set_weight_options(self, who, "kernel", kernel_initializer, kernel_regularizer,
+                           kernel_constraint)
+        set_weight_options(self, who, "bias", bias_initializer, bias_regularizer,
+                           bias_constraint)
         self.kernel: Any = None
         self.bias: Any = None
         self.input_spec = InputSpec(min_ndim=2)

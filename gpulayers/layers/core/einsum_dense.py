@@ -12,9 +12,9 @@ from gpulayers.initializers import VarianceScaling
 from gpulayers.layers.argument_checks import (
     activation_config,
     checked_activation,
-    lookup,
     owner,
     refuse_quantization,
+    set_weight_options,
 )
 from gpulayers.layers.core.einsum_shapes import parse_equation
 from gpulayers.layers.input_spec import InputSpec
@@ -77,17 +77,10 @@ class EinsumDense(Layer):
         self.partial_output_shape = _partial_output_shape(who, output_shape)
         self.bias_axes = bias_axes
         self.activation = checked_activation(who, activation)
-        self.kernel_initializer = lookup(who, "kernel_initializer", initializers.get,
-                                         kernel_initializer)
-        self.bias_initializer = lookup(who, "bias_initializer", initializers.get,
-                                       bias_initializer)
-        self.kernel_regularizer = lookup(who, "kernel_regularizer", regularizers.get,
-                                         kernel_regularizer)
-        self.bias_regularizer = lookup(who, "bias_regularizer", regularizers.get,
-                                       bias_regularizer)
-        self.kernel_constraint = lookup(who, "kernel_constraint", constraints.get,
-                                        kernel_constraint)
-        self.bias_constraint = lookup(who, "bias_constraint", constraints.get, bias_constraint)
+        set_weight_options(self, who, "kernel", kernel_initializer, kernel_regularizer,
+                           kernel_constraint)
+        set_weight_options(self, who, "bias", bias_initializer, bias_regularizer,
+                           bias_constraint)
         self.kernel: Any = None
         self.bias: Any = None
         self.full_output_shape: tuple[int | None, ...] | None = None
