@@ -18,7 +18,7 @@ from gpulayers.backend import host_data, random
 from gpulayers.models.step_data import unpack_x_y_sample_weight
 
 __all__ = ["ArrayBatches", "IterableBatches", "PassBatches", "PyDatasetBatches", "batches_for",
-           "split_validation", "unpack_batch"]
+           "split_validation", "unpack_batch", "yields_batches"]
 
 
 def _map(structure: Any, function: Any) -> Any:
@@ -210,7 +210,7 @@ def unpack_batch(batch: Any, who: str) -> tuple[Any, Any, Any]:
         raise ValueError(f"{who}: {error}") from None
 
 
-def _is_iterable_source(x: Any) -> bool:
+def yields_batches(x: Any) -> bool:
     """A generator, iterable or PyDataset: something that yields ready batches."""
     from gpulayers.utils import PyDataset
 
@@ -231,7 +231,7 @@ def batches_for(x: Any, y: Any, sample_weight: Any, batch_size: int | None, shuf
             raise ValueError(f"{who}: a PyDataset yields the targets too; do not pass y or "
                              "sample_weight")
         return PyDatasetBatches(x, steps, who)
-    if _is_iterable_source(x):
+    if yields_batches(x):
         if y is not None or sample_weight is not None:
             raise ValueError(f"{who}: when x is a generator or iterable it yields the "
                              f"targets too; do not pass y or sample_weight")
@@ -246,7 +246,7 @@ def split_validation(x: Any, y: Any, sample_weight: Any, fraction: float,
     if not 0.0 < fraction < 1.0:
         raise ValueError(f"{who}: `validation_split` must be in (0, 1). Received: "
                          f"{fraction!r}")
-    if _is_iterable_source(x):
+    if yields_batches(x):
         raise ValueError(f"{who}: `validation_split` needs array data, not a generator")
     arrays = ArrayBatches(x, y, sample_weight, None, False, who)
     cut = int(arrays.count * (1.0 - fraction))

@@ -28,7 +28,7 @@ from typing import Any
 from gpulayers import ops
 from gpulayers.autodiff import GradientTape
 from gpulayers.models.compile_utils import CompiledLoss, CompiledMetrics
-from gpulayers.models.data_adapter import batches_for, split_validation
+from gpulayers.models.data_adapter import batches_for, split_validation, yields_batches
 from gpulayers.models.step_data import (
     batch_rows,
     logs_to_floats,
@@ -286,9 +286,13 @@ class Trainer:
         if validation_split and validation_data is None:
             (x, y, sample_weight), validation_data = split_validation(
                 x, y, sample_weight, validation_split)
-        if class_weight is not None:
+        if class_weight is not None and not yields_batches(x):
             sample_weight = self._class_weighted(y, sample_weight, class_weight)
         data = batches_for(x, y, sample_weight, batch_size, shuffle, steps_per_epoch, "fit")
+        if class_weight is not None and yields_batches(x):
+            from gpulayers.models.class_weights import ClassWeightedBatches
+
+            data = ClassWeightedBatches(data, self.name, class_weight)
         return run_fit(self, data, epochs=epochs, verbose=verbose, callbacks=callbacks,
                        validation_data=validation_data, initial_epoch=initial_epoch,
                        validation_steps=validation_steps,

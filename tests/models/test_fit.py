@@ -26,7 +26,7 @@ from training_fixtures import (
     two_output_model,
 )
 
-from gpulayers import optimizers
+from gpulayers import losses, optimizers
 from gpulayers.utils import set_random_seed
 
 X16 = np.ones((16, 3), "float32")
@@ -379,3 +379,31 @@ def test_a_diverging_fit_gives_nan_losses_without_numpy_warnings_and_terminate_o
     history = model.fit(X16 * 1e10, Y16, batch_size=4, epochs=3, verbose=0,
                         callbacks=[callbacks.TerminateOnNaN()]).history
     assert len(history["loss"]) == 1 and not np.isfinite(history["loss"][0])
+
+
+def test_class_weight_applies_per_batch_to_a_generator_as_to_arrays():
+    labels = np.array([0, 1, 1, 0, 1, 1, 1, 0])
+    x = X16[:8]
+    weights = {0: 0.5, 1: 2.0}
+    histories = []
+    for source in ("arrays", "generator"):
+        set_random_seed(3)
+        model = frozen_model(units=2, loss=losses.SparseCategoricalCrossentropy(from_logits=True))
+        if source == "arrays":
+            history = model.fit(x, labels, batch_size=4, shuffle=False, verbose=0,
+                                class_weight=weights)
+        else:
+            history = model.fit(_batches(x, labels, 4), steps_per_epoch=2, verbose=0,
+                                class_weight=weights)
+        histories.append(history.history["loss"])
+    assert histories[0] == pytest.approx(histories[1], rel=1e-6)
+    # the frozen model's logits are 0, so each class has probability 1/2 and each sample's loss is
+    # log 2, weighted per sample, then averaged per batch and over the two batches
+    per_sample = np.log(2.0) * np.array([weights[c] for c in labels])
+    assert histories[0][0] == pytest.approx(per_sample.mean(), rel=1e-5)
+
+
+def test_class_weight_takes_labels_given_as_a_python_list():
+    model = frozen_model(units=2, loss=losses.SparseCategoricalCrossentropy(from_logits=True))
+    history = model.fit(X16[:4], [0, 1, 1, 1], verbose=0, class_weight={0: 1.0, 1: 3.0})
+    assert history.history["loss"][0] == pytest.approx(np.log(2.0) * 10 / 4, rel=1e-5)
