@@ -12,6 +12,7 @@ from gpulayers.models.step_data import (
     outputs_to_numpy,
     pack_x_y_sample_weight,
     run_step,
+    unpack_x_y_sample_weight,
 )
 
 __all__ = ["run_evaluate", "run_fit", "run_predict"]
@@ -30,10 +31,16 @@ def _callbacks(model: Any, callbacks: Any, verbose: Any, epochs: int, steps: int
 
 def _validation_source(model: Any, validation_data: Any, batch_size: int | None,
                        steps: int | None) -> Any:
+    """Batches of ``validation_data``: ``(x, y[, sample_weight])`` as a tuple or a list (Keras
+    3 unpacks both the same way), or a generator / PyDataset of batches."""
     if validation_data is None:
         return None
-    if isinstance(validation_data, tuple) and 2 <= len(validation_data) <= 3:
-        x, y, weights = (*validation_data, None)[:3]
+    if isinstance(validation_data, (tuple, list)):
+        try:
+            x, y, weights = unpack_x_y_sample_weight(validation_data)
+        except ValueError as error:
+            raise ValueError(f"fit: `validation_data` must be (x_val, y_val) or (x_val, "
+                             f"y_val, val_sample_weight): {error}") from None
         return batches_for(x, y, weights, batch_size, False, steps, "fit (validation)")
     return batches_for(validation_data, None, None, batch_size, False, steps,
                        "fit (validation)")

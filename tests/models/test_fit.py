@@ -407,3 +407,11 @@ def test_class_weight_takes_labels_given_as_a_python_list():
     model = frozen_model(units=2, loss=losses.SparseCategoricalCrossentropy(from_logits=True))
     history = model.fit(X16[:4], [0, 1, 1, 1], verbose=0, class_weight={0: 1.0, 1: 3.0})
     assert history.history["loss"][0] == pytest.approx(np.log(2.0) * 10 / 4, rel=1e-5)
+
+
+def test_validation_data_may_be_a_list_as_in_keras_3():
+    model = frozen_model()
+    history = model.fit(X16, Y16, verbose=0, validation_data=[X16[:4], Y16[:4]]).history
+    assert history["val_loss"] == pytest.approx([_mean_square(Y16[:4])], rel=1e-6)
+    with pytest.raises(ValueError, match="`validation_data` must be"):
+        model.fit(X16, Y16, verbose=0, validation_data=(X16, Y16, None, None))
