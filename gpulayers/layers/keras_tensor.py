@@ -41,8 +41,13 @@ def is_symbolic(value: Any) -> bool:
     """True if ``value`` is a KerasTensor or a (nested) list/tuple/dict holding one."""
     if isinstance(value, KerasTensor):
         return True
-    if isinstance(value, (list, tuple)):
-        return any(is_symbolic(item) for item in value)
     if isinstance(value, dict):
-        return any(is_symbolic(item) for item in value.values())
+        value = value.values()
+    elif not isinstance(value, (list, tuple)):
+        return False
+    # A plain loop: every layer call asks, and generator expressions cost more here.
+    for item in value:
+        if isinstance(item, KerasTensor) or (
+                isinstance(item, (list, tuple, dict)) and is_symbolic(item)):
+            return True
     return False
