@@ -37,7 +37,8 @@ class Sequential(Model):
         super().__init__(name=name, trainable=trainable, **kwargs)
         self._stack: list[Layer] = []
         self._input_layer: InputLayer | None = None
-        self._symbolic_output: Any = None  # the last layer's output in the built graph
+        self._symbolic_input: Any = None  # the built graph's input and last layer's output
+        self._symbolic_output: Any = None
         for layer in layers or []:
             self.add(layer)
 
@@ -100,10 +101,40 @@ class Sequential(Model):
         tensor: Any = KerasTensor(batch_shape, self._input_dtype())
         if self._input_layer is not None:
             tensor = self._input_layer._input_tensor
+        self._symbolic_input = tensor
         for layer in self._stack:
             tensor = layer(tensor)
         self._symbolic_output = tensor
         self.built = True
+
+    # -- the built graph's ends (Keras: model.inputs, model.output_shape, ...) ---------------
+    @property
+    def inputs(self) -> list[Any] | None:
+        """``[input KerasTensor]`` once built from a known shape (else None)."""
+        return None if self._symbolic_output is None else [self._symbolic_input]
+
+    @property
+    def outputs(self) -> list[Any] | None:
+        """``[output KerasTensor]`` once built from a known shape (else None)."""
+        return None if self._symbolic_output is None else [self._symbolic_output]
+
+    @property
+    def input(self) -> Any:
+        return self._symbolic_input if self._symbolic_output is not None else super().input
+
+    @property
+    def output(self) -> Any:
+        return self._symbolic_output if self._symbolic_output is not None else (
+            super().output)
+
+    @property
+    def input_shape(self) -> Any:
+        return self.input.shape if self._symbolic_output is not None else super().input_shape
+
+    @property
+    def output_shape(self) -> Any:
+        return self.output.shape if self._symbolic_output is not None else (
+            super().output_shape)
 
     def _input_dtype(self) -> str:
         return self._input_layer.dtype if self._input_layer is not None else self.dtype

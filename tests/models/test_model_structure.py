@@ -37,6 +37,11 @@ def test_sequential_computes_the_stack_of_its_layers():
 def test_sequential_is_built_from_input_shape_on_the_first_layer():
     model = Sequential([Dense(5, input_shape=(4,)), Dense(2)])
     assert model.built and [w.shape for w in model.weights] == [(4, 5), (5,), (5, 2), (2,)]
+    # the built graph's ends, as Keras exposes them
+    assert model.input_shape == (None, 4) and model.output_shape == (None, 2)
+    assert [t.shape for t in model.inputs] == [(None, 4)] and model.outputs[0] is model.output
+    model.pop()
+    assert model.output_shape == (None, 5)
 
 
 def test_sequential_builds_lazily_on_first_call_and_add_pop():
