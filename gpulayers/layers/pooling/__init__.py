@@ -2,10 +2,19 @@
 
 ``MaxPooling1D/2D/3D`` and ``AveragePooling1D/2D/3D`` share ``BasePooling``;
 ``GlobalMaxPooling1D/2D/3D`` and ``GlobalAveragePooling1D/2D/3D`` share
-``BaseGlobalPooling``. Keras's short aliases (``MaxPool2D``, ``AvgPool2D``,
+``BaseGlobalPooling``; the adaptive poolings (to a fixed output size) share
+``BaseAdaptivePooling``. Keras's short aliases (``MaxPool2D``, ``AvgPool2D``,
 ``GlobalMaxPool2D``, ``GlobalAvgPool2D``, ...) name the same classes.
 """
 
+from gpulayers.layers.pooling.adaptive_pooling import (
+    AdaptiveAveragePooling1D,
+    AdaptiveAveragePooling2D,
+    AdaptiveAveragePooling3D,
+    AdaptiveMaxPooling1D,
+    AdaptiveMaxPooling2D,
+    AdaptiveMaxPooling3D,
+)
 from gpulayers.layers.pooling.average_pooling1d import AveragePooling1D, AvgPool1D
 from gpulayers.layers.pooling.average_pooling2d import AveragePooling2D, AvgPool2D
 from gpulayers.layers.pooling.average_pooling3d import AveragePooling3D, AvgPool3D
@@ -29,6 +38,8 @@ from gpulayers.layers.pooling.max_pooling2d import MaxPool2D, MaxPooling2D
 from gpulayers.layers.pooling.max_pooling3d import MaxPool3D, MaxPooling3D
 
 __all__ = [
+    "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D",
+    "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D",
     "AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "AvgPool1D", "AvgPool2D",
     "AvgPool3D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D",
     "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalAvgPool3D", "GlobalMaxPool1D",
