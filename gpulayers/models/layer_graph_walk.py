@@ -53,9 +53,10 @@ def graph_nodes(inputs: list[KerasTensor], outputs: list[KerasTensor]) -> list[N
 
 
 def as_list(structure: Any) -> list[Any]:
-    """A single tensor, list, tuple or dict of tensors as a flat list (dict in key order)."""
+    """A single tensor, list, tuple or dict of tensors as a flat list; a dict in sorted key
+    order, as Keras 3 flattens it (so inputs, outputs and weights come in Keras's order)."""
     if isinstance(structure, dict):
-        return list(structure.values())
+        return [structure[key] for key in sorted(structure)]
     if isinstance(structure, (list, tuple)):
         return list(structure)
     return [structure]

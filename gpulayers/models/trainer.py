@@ -126,13 +126,13 @@ class Trainer:
         subclassed model has no static outputs: a dict or a list of several losses says how
         many (``output_0``, ``output_1``... for a list)."""
         structure = getattr(self, "_output_structure", None)
-        if isinstance(structure, dict):
-            return list(structure)
+        if isinstance(structure, dict):  # sorted, as Keras flattens a dict
+            return sorted(structure)
         outputs = getattr(self, "outputs", None)
         if outputs:
             return [t._keras_history[0].name for t in outputs]
         if isinstance(loss, dict):
-            return list(loss)
+            return sorted(loss)
         if isinstance(loss, (list, tuple)) and len(loss) > 1:
             return [f"output_{index}" for index in range(len(loss))]
         return ["output"]

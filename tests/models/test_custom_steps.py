@@ -148,7 +148,8 @@ def test_a_subclassed_model_with_several_outputs_takes_a_loss_per_output(as_dict
     model = TwoHeads(as_dict)
     names = ["value", "scale"] if as_dict else ["output_0", "output_1"]
     losses = dict(zip(names, ["mse", "mae"])) if as_dict else ["mse", "mae"]
-    model.compile(optimizer=gl.optimizers.SGD(0.0), loss=losses, loss_weights=[1.0, 2.0])
+    loss_weights = dict(zip(names, [1.0, 2.0])) if as_dict else [1.0, 2.0]
+    model.compile(optimizer=gl.optimizers.SGD(0.0), loss=losses, loss_weights=loss_weights)
     targets = [Y, Y]
     logs = model.evaluate(X, dict(zip(names, targets)) if as_dict else targets, verbose=0,
                           return_dict=True)
