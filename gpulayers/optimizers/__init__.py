@@ -7,8 +7,8 @@
     optimizers.deserialize(optimizers.serialize(Adam(3e-4)))     # an equal Adam
 
 Names: ``'sgd'``, ``'adam'``, ``'adamw'``, ``'rmsprop'``, ``'adagrad'``, ``'adadelta'``,
-``'adamax'``, ``'nadam'`` in any case (``'Adam'``, ``'RMSprop'``), as in Keras 3, and the
-class names of your own :class:`Optimizer` subclasses.
+``'adamax'``, ``'nadam'``, ``'lion'``, ``'ftrl'``, ``'adafactor'`` in any case (``'Adam'``,
+``'RMSprop'``), as in Keras 3, and the class names of your own :class:`Optimizer` subclasses.
 """
 
 from __future__ import annotations
@@ -19,20 +19,24 @@ from typing import Any
 
 from gpulayers.optimizers import schedules
 from gpulayers.optimizers.adadelta import Adadelta
+from gpulayers.optimizers.adafactor import Adafactor
 from gpulayers.optimizers.adagrad import Adagrad
 from gpulayers.optimizers.adam import Adam
 from gpulayers.optimizers.adamax import Adamax
 from gpulayers.optimizers.adamw import AdamW
+from gpulayers.optimizers.ftrl import Ftrl
+from gpulayers.optimizers.lion import Lion
 from gpulayers.optimizers.nadam import Nadam
 from gpulayers.optimizers.optimizer import Optimizer
 from gpulayers.optimizers.rmsprop import RMSprop
 from gpulayers.optimizers.sgd import SGD
 
-__all__ = ["SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "Nadam", "Optimizer",
-           "RMSprop", "deserialize", "get", "schedules", "serialize"]
+__all__ = ["SGD", "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "Ftrl", "Lion",
+           "Nadam", "Optimizer", "RMSprop", "deserialize", "get", "schedules", "serialize"]
 
 _BUILTIN = {cls.__name__.lower(): cls
-            for cls in (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, Nadam)}
+            for cls in (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, Nadam, Lion,
+                        Ftrl, Adafactor)}
 _MODULE = "gpulayers.optimizers"
 
 
