@@ -21,6 +21,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from gpulayers.initializers.object_catalog import ObjectCatalog
+from gpulayers.losses.focal_losses import (
+    BinaryFocalCrossentropy,
+    CategoricalFocalCrossentropy,
+    binary_focal_crossentropy,
+    categorical_focal_crossentropy,
+)
 from gpulayers.losses.functions import (
     binary_crossentropy,
     categorical_crossentropy,
@@ -60,12 +66,14 @@ from gpulayers.losses.regression_losses import (
 )
 
 __all__ = [
-    "KLD", "MAE", "MAPE", "MSE", "MSLE", "BinaryCrossentropy", "CategoricalCrossentropy",
+    "KLD", "MAE", "MAPE", "MSE", "MSLE", "BinaryCrossentropy", "BinaryFocalCrossentropy",
+    "CategoricalCrossentropy", "CategoricalFocalCrossentropy",
     "CategoricalHinge", "CosineSimilarity", "Hinge", "Huber", "KLDivergence", "LogCosh", "Loss",
     "LossFunctionWrapper", "MeanAbsoluteError", "MeanAbsolutePercentageError",
     "MeanSquaredError", "MeanSquaredLogarithmicError", "Poisson",
     "SparseCategoricalCrossentropy", "SquaredHinge", "binary_crossentropy",
-    "categorical_crossentropy", "categorical_hinge", "cosine_similarity", "deserialize", "get",
+    "binary_focal_crossentropy", "categorical_crossentropy", "categorical_focal_crossentropy",
+    "categorical_hinge", "cosine_similarity", "deserialize", "get",
     "hinge", "huber", "kl_divergence", "kld", "kullback_leibler_divergence", "log_cosh",
     "logcosh", "mae", "mape", "mean_absolute_error", "mean_absolute_percentage_error",
     "mean_squared_error", "mean_squared_logarithmic_error", "mse", "msle", "poisson",
@@ -74,7 +82,8 @@ __all__ = [
 ]
 
 FUNCTIONS = {fn.__name__: fn for fn in (
-    binary_crossentropy, categorical_crossentropy, categorical_hinge, cosine_similarity, hinge,
+    binary_crossentropy, binary_focal_crossentropy, categorical_crossentropy,
+    categorical_focal_crossentropy, categorical_hinge, cosine_similarity, hinge,
     huber, kl_divergence, log_cosh, mean_absolute_error, mean_absolute_percentage_error,
     mean_squared_error, mean_squared_logarithmic_error, poisson,
     sparse_categorical_crossentropy, squared_hinge,
@@ -89,7 +98,7 @@ _CATALOG = ObjectCatalog(
     [LossFunctionWrapper, MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
      MeanSquaredLogarithmicError, Huber, LogCosh, CosineSimilarity, BinaryCrossentropy,
      CategoricalCrossentropy, SparseCategoricalCrossentropy, KLDivergence, Poisson, Hinge,
-     SquaredHinge, CategoricalHinge],
+     SquaredHinge, CategoricalHinge, BinaryFocalCrossentropy, CategoricalFocalCrossentropy],
     # A class's snake_case name is its function's name: Keras gives the function there.
     aliases={
         **FUNCTIONS, **_SHORT_NAMES, **{k.upper(): v for k, v in _SHORT_NAMES.items()},

@@ -63,6 +63,7 @@ from gpulayers.metrics.confusion_metrics import (
     TrueNegatives,
     TruePositives,
 )
+from gpulayers.metrics.f_score_metrics import F1Score, FBetaScore
 from gpulayers.metrics.hinge_metrics import CategoricalHinge, Hinge, SquaredHinge
 from gpulayers.metrics.metric import Metric
 from gpulayers.metrics.probabilistic_metrics import (
@@ -83,14 +84,24 @@ from gpulayers.metrics.regression_metrics import (
     RootMeanSquaredError,
     cosine_similarity,
 )
+from gpulayers.metrics.regression_r2 import R2Score
+from gpulayers.metrics.sensitivity_specificity import (
+    PrecisionAtRecall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
+)
 
 __all__ = [
     "AUC", "Accuracy", "BinaryAccuracy", "BinaryCrossentropy", "CategoricalAccuracy",
-    "CategoricalCrossentropy", "CategoricalHinge", "CosineSimilarity", "FalseNegatives",
-    "FalsePositives", "Hinge", "KLDivergence", "LogCoshError", "Mean", "MeanAbsoluteError",
+    "CategoricalCrossentropy", "CategoricalHinge", "CosineSimilarity", "F1Score",
+    "FBetaScore", "FalseNegatives", "FalsePositives", "Hinge", "KLDivergence", "LogCoshError",
+    "Mean", "MeanAbsoluteError",
     "MeanAbsolutePercentageError", "MeanMetricWrapper", "MeanSquaredError",
-    "MeanSquaredLogarithmicError", "Metric", "Poisson", "Precision", "Recall",
-    "RootMeanSquaredError", "SparseCategoricalAccuracy", "SparseCategoricalCrossentropy",
+    "MeanSquaredLogarithmicError", "Metric", "Poisson", "Precision", "PrecisionAtRecall",
+    "R2Score", "Recall", "RecallAtPrecision", "RootMeanSquaredError",
+    "SensitivityAtSpecificity", "SpecificityAtSensitivity", "SparseCategoricalAccuracy",
+    "SparseCategoricalCrossentropy",
     "SparseTopKCategoricalAccuracy", "SquaredHinge", "Sum", "TopKCategoricalAccuracy",
     "TrueNegatives", "TruePositives", "accuracy", "binary_accuracy", "binary_crossentropy",
     "categorical_accuracy", "categorical_crossentropy", "categorical_hinge",
@@ -111,6 +122,8 @@ _CLASSES = [
     SparseCategoricalCrossentropy,
     Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
     TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
+    F1Score, FBetaScore, R2Score,
+    PrecisionAtRecall, RecallAtPrecision, SensitivityAtSpecificity, SpecificityAtSensitivity,
 ]
 _SHORT_NAMES = {"bce": BinaryCrossentropy, "mse": MeanSquaredError, "mae": MeanAbsoluteError,
                 "mape": MeanAbsolutePercentageError, "msle": MeanSquaredLogarithmicError}
