@@ -1,0 +1,110 @@
+"""RandomContrast: scale each image's deviation from its mean by a random factor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gpulayers import ops
+from gpulayers.autodiff import Tensor
+from gpulayers.backend.random import SeedGenerator, uniform
+from gpulayers.layers.layer import Layer
+from gpulayers.layers.preprocessing.image_ops import data_format_argument, spatial_axes
+
+
+def seed_argument(label: str, seed: Any) -> int | None:
+    """``seed`` checked: an int or None, else ValueError naming the layer."""
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise ValueError(f"{label}: `seed` must be an int or None. Received: seed={seed!r}")
+    return seed
+
+
+def value_range_argument(label: str, value_range: Any) -> tuple[float, float]:
+    """``value_range`` checked: a pair of numbers, else ValueError naming the layer."""
+    if (not isinstance(value_range, (tuple, list)) or len(value_range) != 2
+            or any(isinstance(v, bool) or not isinstance(v, (int, float))
+                   for v in value_range)):
+        raise ValueError(f"{label}: `value_range` must be a pair of numbers. Received: "
+                         f"value_range={value_range!r}")
+    return tuple(value_range)
+
+
+def batch_draw_shape(images: Tensor) -> tuple[int, ...]:
+    """``(1, 1, 1)`` for one image, ``(N, 1, 1, 1)`` for a batch: one draw per image."""
+    return (1, 1, 1) if images.ndim == 3 else (images.shape[0], 1, 1, 1)
+
+
+class RandomContrast(Layer):
+    """Randomly adjust the contrast of each image during training, as Keras 3 does.
+
+    Each image (every channel separately) becomes ``(x - mean) * c + mean``, ``mean`` taken
+    over its height and width, with one ``c`` per image drawn uniformly from
+    ``[1 - lower, 1 + upper]``; the result is clipped to ``value_range``. ``factor`` is a
+    number ``f`` in ``[0, 1]`` (Keras 3 keeps ``(lower, upper) = (0, f)``) or a pair, kept
+    sorted as ``(lower, upper)``; ``factor=(-f, f)`` therefore always gives ``c = 1 + f``.
+    With ``training=False`` the layer is the identity (inputs cast to the layer's dtype).
+    Called directly with no ``training`` argument it adjusts, like Keras.
+
+    Args:
+        factor: a number in [0, 1] or a pair of numbers (see above).
+        value_range: ``(low, high)`` the outputs are clipped to (default ``(0, 255)``).
+        seed: an int for a reproducible stream of factors, or None.
+        data_format: ``"channels_last"`` or ``"channels_first"`` (default: the global
+            image data format). Images may be rank 3 or batches of rank 4.
+        **kwargs: base Layer arguments (name, dtype, ...).
+
+    Example::
+
+        layer = RandomContrast(0.2, seed=1)
+        y = layer(images, training=True)
+    """
+
+    def __init__(self, factor: Any, value_range: Any = (0, 255), seed: int | None = None,
+                 data_format: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        label = f"RandomContrast '{self.name}'"
+        self.factor = _contrast_factor(label, factor)
+        self.value_range = value_range_argument(label, value_range)
+        self.seed = seed_argument(label, seed)
+        self.generator = SeedGenerator(seed)
+        self.data_format = data_format_argument(label, data_format)
+
+    def call(self, inputs: Tensor, training: bool = True) -> Tensor:
+        images = ops.cast(inputs, self.dtype)
+        h_axis, w_axis = spatial_axes(images.ndim, self.data_format,
+                                      f"RandomContrast '{self.name}'")
+        if not training:
+            return images
+        draw = uniform(batch_draw_shape(images), 1.0 - self.factor[0],
+                       1.0 + self.factor[1], dtype=self.dtype, seed=self.generator)
+        factor = ops.convert_to_tensor(draw, dtype=self.dtype)
+        mean = ops.mean(images, axis=(h_axis, w_axis), keepdims=True)
+        outputs = (images - mean) * factor + mean
+        return ops.clip(outputs, float(self.value_range[0]), float(self.value_range[1]))
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return tuple(input_shape)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "factor": self.factor,
+                "value_range": self.value_range, "seed": self.seed,
+                "data_format": self.data_format}
+
+
+def _contrast_factor(label: str, factor: Any) -> tuple[float, float]:
+    message = (f"{label}: `factor` must be a number in [0, 1] or a pair of numbers. "
+               f"Received: factor={factor!r}")
+    if isinstance(factor, (tuple, list)):
+        if len(factor) != 2 or any(isinstance(v, bool) or not isinstance(v, (int, float))
+                                   for v in factor):
+            raise ValueError(message)
+        if factor[0] > 1 or factor[1] < 0:
+            raise ValueError(message)
+        lower, upper = sorted(float(v) for v in factor)
+        return lower, upper
+    if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not (
+            0 <= factor <= 1):
+        raise ValueError(message)
+    return 0.0, float(factor)
+
+
+__all__ = ["RandomContrast"]
