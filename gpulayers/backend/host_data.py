@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 __all__ = ["as_host_array", "concatenate_rows", "host_permutation", "host_rows",
-           "is_host_array_like", "one_hot_rows", "pad_rows", "row_count"]
+           "is_host_array_like", "one_hot_rows", "pad_rows", "row_count", "values_by_class"]
 
 
 def is_host_array_like(value: Any) -> bool:
@@ -79,6 +79,16 @@ def pad_rows(sequences: Any, maxlen: int | None, dtype: Any, padding: str, trunc
         else:
             result[index, width - len(kept):] = kept
     return result
+
+
+def values_by_class(classes: Any, table: dict[int, float]) -> tuple[Any, list[int]]:
+    """``(table[c] for every c in classes as a float32 array, the classes table lacks)``; the
+    Python work is per distinct class, not per sample (the array is None when some lack)."""
+    distinct, position = np.unique(np.asarray(classes).astype(np.int64), return_inverse=True)
+    missing = [int(c) for c in distinct if int(c) not in table]
+    if missing:
+        return None, missing
+    return np.array([table[int(c)] for c in distinct], dtype=np.float32)[position], []
 
 
 def row_count(value: Any) -> int:

@@ -29,11 +29,11 @@ def class_sample_weights(model_name: str, y: Any, sample_weight: Any,
     labels = host_data.as_host_array(y)
     classes = labels.argmax(axis=-1) if labels.ndim > 1 and labels.shape[-1] > 1 else (
         labels.reshape(labels.shape[0], -1)[:, 0])
-    missing = sorted({int(c) for c in classes} - {int(k) for k in class_weight})
+    weights, missing = host_data.values_by_class(
+        classes, {int(k): float(v) for k, v in class_weight.items()})
     if missing:
         raise ValueError(f"Model '{model_name}': `class_weight` has no weight for classes "
                          f"{missing}. Received keys {sorted(class_weight)}")
-    weights = host_data.as_host_array([class_weight[int(c)] for c in classes]).astype("float32")
     if sample_weight is not None:
         weights = weights * host_data.as_host_array(sample_weight)
     return weights

@@ -9,8 +9,9 @@ from typing import Any
 from gpulayers import losses as losses_module
 from gpulayers import metrics as metrics_module
 from gpulayers import ops
+from gpulayers.models.step_data import batch_rows
 
-__all__ = ["CompiledLoss", "CompiledMetrics", "per_output", "row_count", "split_per_output"]
+__all__ = ["CompiledLoss", "CompiledMetrics", "per_output", "split_per_output"]
 
 _ACCURACY_NAMES = ("accuracy", "acc")
 _CROSSENTROPY_NAMES = ("crossentropy", "ce")
@@ -52,11 +53,6 @@ def split_per_output(structure: Any, names: list[str], who: str) -> list[Any]:
         raise ValueError(f"{who}: the model has {len(names)} outputs {names}; give a list or "
                          f"a dict (by output name) with one entry each")
     return [structure]
-
-
-def row_count(y_pred: Any) -> int:
-    """The batch size of a prediction: Keras weights each batch's loss by it in the means."""
-    return int(y_pred.shape[0]) if getattr(y_pred, "shape", ()) else 1
 
 
 def _shape_kind(y_true: Any, y_pred: Any) -> str:
@@ -131,7 +127,7 @@ class CompiledLoss:
             value = loss(y_true[index], y_pred[index], sample_weight=sample_weight[index])
             if len(self.losses) > 1:
                 self.trackers[index].update_state(ops.stop_gradient(value),
-                                                  sample_weight=row_count(y_pred[index]))
+                                                  sample_weight=batch_rows(y_pred[index]))
             term = value * self.weights[index] if self.weights[index] != 1.0 else value
             total = term if total is None else total + term
         return total
