@@ -25,7 +25,7 @@ Example::
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as xp
@@ -121,6 +121,29 @@ def im2col(x: Any, kernel_size: Sequence[int], strides: Sequence[int],
     return xp.ascontiguousarray(view)
 
 
+def _sum_onto_input(input_shape: Sequence[int], padding: Padding, dtype: Any,
+                    windows: Iterator[tuple[tuple[slice, ...], Any]]) -> Any:
+    """Add each ``(window, values)`` onto a zero padded buffer of ``input_shape``, then crop
+    the padding: what col2im and col2im_of_product both end with."""
+    buffer_spatial = [n + before + max(after, 0)
+                      for n, (before, after) in zip(input_shape[1:-1], padding)]
+    buffer = xp.zeros((input_shape[0], *buffer_spatial, input_shape[-1]), dtype=dtype)
+    for window, values in windows:
+        buffer[(slice(None), *window)] += values
+    crop = tuple(slice(before, before + n)
+                 for n, (before, _) in zip(input_shape[1:-1], padding))
+    return xp.ascontiguousarray(buffer[(slice(None), *crop)])
+
+
+def _tap_windows(kernel_size: Sequence[int], strides: Sequence[int],
+                 dilation_rate: Sequence[int], out_spatial: Sequence[int]
+                 ) -> Iterator[tuple[tuple[int, ...], tuple[slice, ...]]]:
+    """Every kernel tap and the strided window of the padded input it reads."""
+    for taps in itertools.product(*(range(k) for k in kernel_size)):
+        yield taps, tuple(slice(t * d, t * d + (out - 1) * s + 1, s)
+                          for t, d, s, out in zip(taps, dilation_rate, strides, out_spatial))
+
+
 def col2im(cols: Any, input_shape: Sequence[int], kernel_size: Sequence[int],
            strides: Sequence[int], dilation_rate: Sequence[int], padding: Padding) -> Any:
     """Sum ``cols`` ``(N, *out_spatial, *kernel_size, C)`` back onto ``input_shape``.
@@ -130,17 +153,10 @@ def col2im(cols: Any, input_shape: Sequence[int], kernel_size: Sequence[int],
     """
     out_spatial = check_col2im_shapes(cols.shape, input_shape, kernel_size, strides,
                                       dilation_rate, padding)
-    rank = len(kernel_size)
-    buffer_spatial = [n + before + max(after, 0)
-                      for n, (before, after) in zip(input_shape[1:-1], padding)]
-    buffer = xp.zeros((input_shape[0], *buffer_spatial, input_shape[-1]), dtype=cols.dtype)
-    for taps in itertools.product(*(range(k) for k in kernel_size)):
-        window = tuple(slice(t * d, t * d + (out - 1) * s + 1, s)
-                       for t, d, s, out in zip(taps, dilation_rate, strides, out_spatial))
-        buffer[(slice(None), *window)] += cols[(slice(None),) * (rank + 1) + taps]
-    crop = tuple(slice(before, before + n)
-                 for n, (before, _) in zip(input_shape[1:-1], padding))
-    return xp.ascontiguousarray(buffer[(slice(None), *crop)])
+    lead = (slice(None),) * (len(kernel_size) + 1)
+    return _sum_onto_input(input_shape, padding, cols.dtype, (
+        (window, cols[lead + taps])
+        for taps, window in _tap_windows(kernel_size, strides, dilation_rate, out_spatial)))
 
 
 def col2im_of_product(grad: Any, kernel: Any, input_shape: Sequence[int],
@@ -162,17 +178,9 @@ def col2im_of_product(grad: Any, kernel: Any, input_shape: Sequence[int],
     """
     check_col2im_shapes((*grad.shape[:-1], *kernel_size, input_shape[-1]), input_shape,
                         kernel_size, strides, dilation_rate, padding)
-    out_spatial = grad.shape[1:-1]
     rows = grad.reshape(-1, grad.shape[-1])
-    buffer_spatial = [n + before + max(after, 0)
-                      for n, (before, after) in zip(input_shape[1:-1], padding)]
-    dtype = xp.result_type(grad.dtype, kernel.dtype)
-    buffer = xp.zeros((input_shape[0], *buffer_spatial, input_shape[-1]), dtype=dtype)
-    for taps in itertools.product(*(range(k) for k in kernel_size)):
-        window = tuple(slice(t * d, t * d + (out - 1) * s + 1, s)
-                       for t, d, s, out in zip(taps, dilation_rate, strides, out_spatial))
-        product = rows @ kernel[taps].T
-        buffer[(slice(None), *window)] += product.reshape(*grad.shape[:-1], input_shape[-1])
-    crop = tuple(slice(before, before + n)
-                 for n, (before, _) in zip(input_shape[1:-1], padding))
-    return xp.ascontiguousarray(buffer[(slice(None), *crop)])
+    cell_shape = (*grad.shape[:-1], input_shape[-1])
+    return _sum_onto_input(input_shape, padding, xp.result_type(grad.dtype, kernel.dtype), (
+        (window, (rows @ kernel[taps].T).reshape(cell_shape))
+        for taps, window in _tap_windows(kernel_size, strides, dilation_rate,
+                                         grad.shape[1:-1])))
