@@ -137,15 +137,17 @@ def _first_maximum(views: list[xp.ndarray]) -> tuple[xp.ndarray, xp.ndarray]:
     return maximum, offset
 
 
-def _window_starts(spatial: Sequence[int], strides: Sequence[int],
-                   out_spatial: Sequence[int]) -> xp.ndarray:
-    """Flat spatial index of every window's first cell, shaped ``(1, *out_spatial, 1)``
-    (no padding)."""
+def _unpadded_argmax(offset: xp.ndarray, spatial: Sequence[int], pool_size: Sequence[int],
+                     strides: Sequence[int]) -> xp.ndarray:
+    """Flat spatial input index of window cell ``offset`` when there is no padding: each
+    window's first cell plus the chosen cell's offset within the window."""
     row_strides = [math.prod(spatial[axis + 1:]) for axis in range(len(spatial))]
     starts = xp.zeros((), dtype=xp.int64)
-    for out_length, s, step in zip(out_spatial, strides, row_strides):
+    for out_length, s, step in zip(offset.shape[1:-1], strides, row_strides):
         starts = xp.add.outer(starts, xp.arange(out_length, dtype=xp.int64) * (s * step))
-    return starts[None, ..., None]
+    cell_offsets = xp.array([sum(t * step for t, step in zip(taps, row_strides))
+                             for taps in itertools.product(*map(range, pool_size))])
+    return starts[None, ..., None] + cell_offsets[offset]
 
 
 def max_pool_forward(x: xp.ndarray, pool_size: Sequence[int], strides: Sequence[int],
@@ -167,11 +169,8 @@ def max_pool_forward(x: xp.ndarray, pool_size: Sequence[int], strides: Sequence[
     output, offset = _first_maximum(views)
     if any(before or after for before, after in padding):
         argmax = _window_offset_to_input_index(offset, spatial, pool_size, strides, padding)
-    else:  # window start + the chosen cell's offset within the window
-        row_strides = [math.prod(spatial[axis + 1:]) for axis in range(len(spatial))]
-        cell_offsets = xp.array([sum(t * step for t, step in zip(taps, row_strides))
-                                 for taps in itertools.product(*map(range, pool_size))])
-        argmax = _window_starts(spatial, strides, out_spatial) + cell_offsets[offset]
+    else:
+        argmax = _unpadded_argmax(offset, spatial, pool_size, strides)
     return output, argmax
 
 
