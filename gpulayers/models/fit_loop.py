@@ -62,15 +62,15 @@ def run_fit(model: Any, data: Any, epochs: int, verbose: Any, callbacks: Any,
         logs = None
         for step, batch in enumerate(data.epoch()):
             callback_list.on_train_batch_begin(step)
-            logs = run_step(model.train_step, pack_x_y_sample_weight(*batch))
-            callback_list.on_train_batch_end(step, logs_to_floats(logs))
+            logs = logs_to_floats(run_step(model.train_step, pack_x_y_sample_weight(*batch)))
+            callback_list.on_train_batch_end(step, dict(logs))
             if model.stop_training:
                 break
         if logs is None:  # nothing came: a used-up generator must not log zero losses
             _ran_out(model, f"the training data ran out at epoch {epoch + 1}; training stops")
             break
         # Keras's epoch logs are the last step's (running means over the epoch).
-        epoch_logs = logs_to_floats(logs)
+        epoch_logs = logs
         if validation is not None and (epoch + 1) % validation_freq == 0:
             val_logs = _evaluate_logs(model, validation, callback_list)
             if val_logs is None:
@@ -98,11 +98,10 @@ def _evaluate_logs(model: Any, data: Any, callback_list: Any) -> dict[str, float
     logs = None
     for step, batch in enumerate(data.epoch()):
         callback_list.on_test_batch_begin(step)
-        logs = run_step(model.test_step, pack_x_y_sample_weight(*batch))
-        callback_list.on_test_batch_end(step, logs_to_floats(logs))
-    results = None if logs is None else logs_to_floats(logs)
-    callback_list.on_test_end(results or {})
-    return results
+        logs = logs_to_floats(run_step(model.test_step, pack_x_y_sample_weight(*batch)))
+        callback_list.on_test_batch_end(step, dict(logs))
+    callback_list.on_test_end(dict(logs or {}))
+    return logs
 
 
 def run_evaluate(model: Any, data: Any, verbose: Any, callbacks: Any) -> dict[str, float]:
