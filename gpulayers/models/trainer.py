@@ -27,6 +27,7 @@ from typing import Any
 
 from gpulayers import ops
 from gpulayers.autodiff import GradientTape
+from gpulayers.metrics import Mean, Metric
 from gpulayers.models.compile_utils import CompiledLoss, CompiledMetrics
 from gpulayers.models.data_adapter import batches_for, split_validation, yields_batches
 from gpulayers.models.step_data import (
@@ -48,8 +49,6 @@ class Trainer:
     """The training API mixed into :class:`~gpulayers.models.model.Model`."""
 
     def __setattr__(self, name: str, value: Any) -> None:
-        from gpulayers.metrics import Metric
-
         if isinstance(value, Metric) and name not in _OWN_METRICS:
             tracked = self.__dict__.setdefault("_tracked_metrics", [])
             if not any(value is known for known in tracked):
@@ -81,7 +80,6 @@ class Trainer:
                           metrics=["accuracy"])
         """
         from gpulayers import optimizers
-        from gpulayers.metrics import Mean
 
         names = self._output_names(loss)
         optimizer = optimizers.get(optimizer)
