@@ -13,7 +13,8 @@ of the channels only (as in TensorFlow and Keras); the ``G`` GEMMs run as one ba
 (cuBLAS on CuPy). With one group every reshape below is free and the GEMM has no transposes.
 
 The im2col columns are recomputed in the backward pass rather than kept: they are
-``prod(kernel_size)`` times the size of the input.
+``prod(kernel_size)`` times the size of the input. They are consumed by the GEMM at once, so
+the backend may build them in a reused scratch buffer (``transient=True``).
 
 Example::
 
@@ -88,7 +89,7 @@ def _matmul(a: Any, b: Any) -> Any:
 
 def conv_forward(x: Any, kernel: Any, geometry: ConvGeometry) -> Any:
     """Convolution ``(N, *spatial, C)`` * ``(*k, C/G, O)`` -> ``(N, *out_spatial, O)``."""
-    cols = backend.primitives("im2col").im2col(x, *geometry.primitive_args())
+    cols = backend.primitives("im2col").im2col(x, *geometry.primitive_args(), transient=True)
     rank = len(geometry.kernel_size)
     out_shape = (*cols.shape[:rank + 1], kernel.shape[-1])
     product = _matmul(_group_cols(cols, geometry.groups), _group_kernel(kernel, geometry.groups))
@@ -118,7 +119,7 @@ def conv_input_gradient(grad: Any, kernel: Any, input_shape: Sequence[int],
 def conv_kernel_gradient(x: Any, grad: Any, kernel_shape: Sequence[int],
                          geometry: ConvGeometry) -> Any:
     """Gradient of :func:`conv_forward` with respect to the kernel (shape ``kernel_shape``)."""
-    cols = backend.primitives("im2col").im2col(x, *geometry.primitive_args())
+    cols = backend.primitives("im2col").im2col(x, *geometry.primitive_args(), transient=True)
     groups = geometry.groups
     product = _matmul(_group_cols(cols, groups).transpose(0, 2, 1), _group_rows(grad, groups))
     return _ungroup_kernel(product, kernel_shape)

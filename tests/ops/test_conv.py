@@ -1,5 +1,6 @@
 """ops.conv, depthwise_conv, separable_conv and the im2col/col2im primitives vs loop references."""
 
+import importlib
 import itertools
 import math
 
@@ -167,6 +168,9 @@ PRIMITIVE_CASES = [  # spatial, kernel, strides, dilation, padding
     ((6, 5), (2, 3), (1, 2), (2, 1), ((0, 1), (2, 0))),
     ((5, 4, 6), (2, 2, 3), (2, 1, 1), (1, 2, 1), ((1, 0), (0, 0), (1, 1))),
     ((8,), (2,), (3,), (2,), ((0, -1),)),  # negative 'after' padding crops the end
+    ((6, 5), (3, 2), (1, 1), (2, 1), ((2, 1), (0, 1))),  # stride 1: the full-correlation
+    ((9,), (3,), (1,), (1,), ((1, -1),)),               # input gradient on NumPy
+    ((4, 3, 5), (2, 1, 3), (1, 1, 1), (1, 1, 2), ((0, 0), (0, 0), (2, 2))),
 ]
 
 
@@ -204,21 +208,51 @@ def test_im2col_and_col2im_match_references(spatial, ksize, strides, dilation, p
     np.testing.assert_allclose(back, expected, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("spatial,ksize,strides,dilation,pads", PRIMITIVE_CASES[:3])
+def test_transient_im2col_matches_and_is_overwritten_by_the_next(spatial, ksize, strides,
+                                                                  dilation, pads):
+    """``transient=True`` gives the same columns; on NumPy they live in a reused buffer that
+    the next transient call overwrites, which is why only the conv GEMMs use it."""
+    rng = np.random.default_rng(3)
+    x, other = rng.standard_normal((2, 2, *spatial, 3))
+    primitives = backend.primitives("im2col")
+    expected = reference_im2col(x, ksize, strides, dilation, pads)
+    cols = primitives.im2col(backend.to_device(x), ksize, strides, dilation, pads,
+                             transient=True)
+    np.testing.assert_array_equal(backend.to_numpy(cols), expected)
+    if backend.backend() == "numpy":
+        primitives.im2col(other, ksize, strides, dilation, pads, transient=True)
+        np.testing.assert_array_equal(cols, reference_im2col(other, ksize, strides, dilation,
+                                                             pads))
+
+
+def test_scratch_array_is_reused_per_thread_and_not_kept_above_the_cap(monkeypatch):
+    scratch = importlib.import_module("gpulayers.backend.numpy_backend.scratch")
+    first = scratch.scratch_array((4, 5), "float32")
+    second = scratch.scratch_array((3,), "float64")
+    assert np.shares_memory(first, second) and second.shape == (3,)
+    monkeypatch.setattr(scratch, "MAX_SCRATCH_BYTES", 8)
+    big = scratch.scratch_array((4,), "float32")
+    assert not np.shares_memory(big, first) and big.shape == (4,)
+
+
+@pytest.mark.parametrize("filters", [4, 2])  # more filters than channels, and fewer: on
+# NumPy the stride-1 cases with fewer take the full-correlation GEMM instead of per-tap sums
 @pytest.mark.parametrize("spatial,ksize,strides,dilation,pads", PRIMITIVE_CASES)
 def test_col2im_of_product_is_the_adjoint_of_im2col_then_the_kernel(spatial, ksize, strides,
-                                                                     dilation, pads):
+                                                                     dilation, pads, filters):
     """<col2im_of_product(g, W), x> == <g, im2col(x) @ W> for every x (loop reference)."""
     rng = np.random.default_rng(7)
     x_shape = (2, *spatial, 3)
     columns = reference_im2col(np.zeros(x_shape), ksize, strides, dilation, pads)
     out = columns.shape[:-len(ksize) - 1]  # (N, *out_spatial)
-    kernel = rng.standard_normal((*ksize, 3, 4))
-    grad = rng.standard_normal((*out, 4))
+    kernel = rng.standard_normal((*ksize, 3, filters))
+    grad = rng.standard_normal((*out, filters))
     result = backend.to_numpy(backend.primitives("im2col").col2im_of_product(
         backend.to_device(grad), backend.to_device(kernel), x_shape, ksize, strides, dilation,
         pads))
     basis = np.eye(math.prod(x_shape)).reshape(-1, *x_shape)
-    flat_kernel = kernel.reshape(-1, 4)
+    flat_kernel = kernel.reshape(-1, filters)
     expected = np.array([np.sum(grad * (reference_im2col(e, ksize, strides, dilation, pads)
                                         .reshape(*out, -1) @ flat_kernel)) for e in basis])
     np.testing.assert_allclose(result, expected.reshape(x_shape), rtol=1e-12, atol=1e-12)

@@ -81,8 +81,11 @@ def _geometry_args(input_shape: Sequence[int], kernel_size: Sequence[int],
 
 
 def im2col(x: Any, kernel_size: Sequence[int], strides: Sequence[int],
-           dilation_rate: Sequence[int], padding: Padding) -> Any:
-    """Patches of ``x`` ``(N, *spatial, C)`` as ``(N, *out_spatial, *kernel_size, C)``."""
+           dilation_rate: Sequence[int], padding: Padding, transient: bool = False) -> Any:
+    """Patches of ``x`` ``(N, *spatial, C)`` as ``(N, *out_spatial, *kernel_size, C)``.
+
+    ``transient`` (columns used at once and dropped) changes nothing here: CuPy's memory
+    pool already reuses the freed block."""
     check_geometry(x.shape, kernel_size, strides, dilation_rate, padding)
     dtype = kernel_dtype(x.dtype, "im2col")
     out_spatial = conv_output_spatial_shape(x.shape[1:-1], kernel_size, strides,

@@ -31,6 +31,8 @@ from typing import Any
 import numpy as xp
 from numpy.lib.stride_tricks import as_strided
 
+from gpulayers.backend.numpy_backend.scratch import scratch_array
+
 __all__ = ["check_geometry", "col2im", "col2im_of_product", "conv_output_spatial_shape",
            "im2col"]
 
@@ -99,10 +101,12 @@ def _padded(x: Any, padding: Padding) -> Any:
 
 
 def im2col(x: Any, kernel_size: Sequence[int], strides: Sequence[int],
-           dilation_rate: Sequence[int], padding: Padding) -> Any:
+           dilation_rate: Sequence[int], padding: Padding, transient: bool = False) -> Any:
     """Patches of ``x`` ``(N, *spatial, C)`` as ``(N, *out_spatial, *kernel_size, C)``.
 
-    A strided view of the padded input, copied once into a C-contiguous array.
+    A strided view of the padded input, copied once into a C-contiguous array. With
+    ``transient=True`` that array is this thread's scratch buffer (see ``scratch.py``),
+    overwritten by the next transient im2col: for columns consumed at once by a GEMM.
     """
     check_geometry(x.shape, kernel_size, strides, dilation_rate, padding)
     out_spatial = conv_output_spatial_shape(x.shape[1:-1], kernel_size, strides,
@@ -118,7 +122,11 @@ def im2col(x: Any, kernel_size: Sequence[int], strides: Sequence[int],
                  channel_stride),
         writeable=False,
     )
-    return xp.ascontiguousarray(view)
+    if not transient:
+        return xp.ascontiguousarray(view)
+    cols = scratch_array(view.shape, x.dtype)
+    xp.copyto(cols, view)
+    return cols
 
 
 def _sum_onto_input(input_shape: Sequence[int], padding: Padding, dtype: Any,
@@ -178,9 +186,45 @@ def col2im_of_product(grad: Any, kernel: Any, input_shape: Sequence[int],
     """
     check_col2im_shapes((*grad.shape[:-1], *kernel_size, input_shape[-1]), input_shape,
                         kernel_size, strides, dilation_rate, padding)
+    full_padding = _full_correlation_padding(grad.shape, input_shape, kernel_size, strides,
+                                             dilation_rate, padding)
+    if full_padding is not None:
+        return _full_correlation(grad, kernel, input_shape, kernel_size, dilation_rate,
+                                 full_padding)
     rows = grad.reshape(-1, grad.shape[-1])
     cell_shape = (*grad.shape[:-1], input_shape[-1])
     return _sum_onto_input(input_shape, padding, xp.result_type(grad.dtype, kernel.dtype), (
         (window, (rows @ kernel[taps].T).reshape(cell_shape))
         for taps, window in _tap_windows(kernel_size, strides, dilation_rate,
                                          grad.shape[1:-1])))
+
+
+def _full_correlation_padding(grad_shape: Sequence[int], input_shape: Sequence[int],
+                              kernel_size: Sequence[int], strides: Sequence[int],
+                              dilation_rate: Sequence[int], padding: Padding
+                              ) -> list[tuple[int, int]] | None:
+    """The padding of ``grad`` under which a stride-1 input gradient is a plain convolution
+    of ``grad`` with the flipped kernel, or None where the per-tap GEMMs are the better way.
+
+    That convolution is one GEMM with depth ``taps * O`` instead of ``taps`` GEMMs of depth
+    ``O`` each added onto a strided window; it wins while its columns are no bigger than the
+    forward's (``O <= C``), and loses to the per-tap sums when ``O`` outgrows ``C``.
+    """
+    if any(s != 1 for s in strides) or grad_shape[-1] > input_shape[-1]:
+        return None
+    pads = [((k - 1) * d - before, n - out + before)
+            for k, d, (before, _), n, out in zip(kernel_size, dilation_rate, padding,
+                                                 input_shape[1:-1], grad_shape[1:-1])]
+    return None if any(b < 0 or a < 0 for b, a in pads) else pads
+
+
+def _full_correlation(grad: Any, kernel: Any, input_shape: Sequence[int],
+                      kernel_size: Sequence[int], dilation_rate: Sequence[int],
+                      full_padding: Padding) -> Any:
+    """``dx[p] = sum_t grad[p + before - t * d] @ kernel[t]^T`` as im2col(grad) @ flipped
+    kernel: tap ``t`` of the flipped kernel is tap ``k - 1 - t`` of ``kernel``."""
+    rank = len(kernel_size)
+    cols = im2col(grad, kernel_size, (1,) * rank, dilation_rate, full_padding, transient=True)
+    flipped = kernel[(slice(None, None, -1),) * rank]
+    flipped = flipped.swapaxes(-1, -2).reshape(-1, input_shape[-1])
+    return (cols.reshape(-1, flipped.shape[0]) @ flipped).reshape(tuple(input_shape))
