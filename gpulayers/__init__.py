@@ -17,6 +17,7 @@ from gpulayers import (
     layers,
     losses,
     metrics,
+    mixed_precision,
     models,
     ops,
     optimizers,
@@ -32,6 +33,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "GradientTape", "Tensor", "Variable", "__version__", "backend", "callbacks", "constraints",
-    "convert_to_tensor", "initializers", "is_tensor", "layers", "losses", "metrics", "models",
-    "ops", "optimizers", "random", "regularizers", "saving", "testing", "utils",
+    "convert_to_tensor", "initializers", "is_tensor", "layers", "losses", "metrics",
+    "mixed_precision", "models", "ops", "optimizers", "random", "regularizers", "saving",
+    "testing", "utils",
 ]

@@ -17,19 +17,63 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from gpulayers import backend as _backend
 
 __all__ = [
-    "GradientTape", "Node", "Tensor", "Variable", "convert_to_tensor", "is_tensor",
-    "needs_grad", "record", "unwrap",
+    "GradientTape", "Node", "Tensor", "Variable", "autocast_dtype", "autocast_scope",
+    "convert_to_tensor",
+    "is_tensor", "needs_grad", "record", "unwrap",
 ]
 
 # The tapes that are recording now, innermost last.
 _recording_tapes: list[Any] = []  # GradientTape objects (gpulayers/gradient_tape.py)
+
+
+class _AutocastState(threading.local):
+    """The dtype float Variables are read as inside a mixed-precision layer's call (None:
+    as stored), and the casts made in that call, reused while the Variable is unchanged."""
+
+    dtype: str | None = None
+    casts: dict[int, tuple[Any, Any]] = {}
+
+
+_autocast = _AutocastState()
+
+
+@contextlib.contextmanager
+def autocast_scope(dtype: str | None) -> Iterator[None]:
+    """Inside, float Variables (with ``autocast`` on) read as ``dtype``: ops see float16
+    weights in a ``mixed_float16`` layer while the Variables keep float32. Gradients still
+    reach the float32 Variables (the tape casts them back). ``None`` turns casting off."""
+    previous = _autocast.dtype, _autocast.casts
+    _autocast.dtype, _autocast.casts = dtype, {}
+    try:
+        yield
+    finally:
+        _autocast.dtype, _autocast.casts = previous
+
+
+def autocast_dtype() -> str | None:
+    """The dtype of the innermost :func:`autocast_scope` (None outside any)."""
+    return _autocast.dtype
+
+
+def _autocast_array(variable: Variable, dtype: str) -> Any:
+    source = variable._data
+    if source.dtype.kind != "f" or _backend.dtype_name(source.dtype) == dtype:
+        return source
+    cached = _autocast.casts.get(id(variable))
+    if cached is not None and cached[0] is source:
+        return cached[1]
+    cast = source.astype(dtype)
+    _autocast.casts[id(variable)] = (source, cast)
+    return cast
 
 
 class Node:
@@ -150,7 +194,7 @@ class Variable(Tensor):
         total.assign_add(ops.sum(x, axis=0))
     """
 
-    __slots__ = ("name", "trainable", "regularizer", "constraint")
+    __slots__ = ("name", "trainable", "regularizer", "constraint", "autocast")
     _uids = itertools.count()
 
     def __init__(self, initializer: Any, shape: Sequence[int] | None = None, dtype: Any = None,
@@ -172,6 +216,24 @@ class Variable(Tensor):
         self.trainable = bool(trainable)
         self.regularizer = None  # set by Layer.add_weight; read by layer.losses
         self.constraint = None  # set by Layer.add_weight; applied after optimizer updates
+        self.autocast = True  # read in a mixed-precision layer's compute dtype (see above)
+
+    @property
+    def data(self) -> Any:
+        """The backend array; inside a mixed-precision layer's call (``autocast_scope``) a
+        float Variable reads as a copy in the layer's compute dtype."""
+        dtype = _autocast.dtype
+        if dtype is None or not self.autocast:
+            return self._data
+        return _autocast_array(self, dtype)
+
+    @property
+    def dtype(self) -> str:
+        stored = _backend.dtype_name(self._data.dtype)
+        target = _autocast.dtype
+        if target is None or not self.autocast or not stored.startswith("float"):
+            return stored
+        return target
 
     @property
     def value(self) -> Tensor:
@@ -247,7 +309,7 @@ def is_tensor(value: Any) -> bool:
 
 def unwrap(value: Any) -> Any:
     """The backend array inside a Tensor; other values are returned unchanged."""
-    return value._data if isinstance(value, Tensor) else value
+    return value.data if isinstance(value, Tensor) else value
 
 
 def _is_tracked(tensor: Any) -> bool:

@@ -120,6 +120,10 @@ class GradientTape:
             grad = grads.get(source._key())
             if grad is None and zero:
                 grad = _backend.xp().zeros(source.shape, source._data.dtype)
+            elif isinstance(source, Variable) and grad is not None \
+                    and grad.dtype != source._data.dtype:
+                # a Variable used in float16 by a mixed-precision layer gets a float32 grad
+                grad = grad.astype(source._data.dtype)
             return None if grad is None else Tensor(grad)
 
         return _map_structure(lookup, sources)

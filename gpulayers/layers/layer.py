@@ -28,8 +28,14 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
-from gpulayers import backend, ops
-from gpulayers.autodiff import Tensor, Variable, convert_to_tensor
+from gpulayers import dtype_policies, ops
+from gpulayers.autodiff import (
+    Tensor,
+    Variable,
+    autocast_dtype,
+    autocast_scope,
+    convert_to_tensor,
+)
 from gpulayers.layers.input_spec import check_input_compatibility
 from gpulayers.layers.keras_tensor import KerasTensor, is_symbolic
 from gpulayers.layers.layer_graph import LayerGraphMixin
@@ -37,9 +43,9 @@ from gpulayers.layers.node import Node, flatten
 from gpulayers.layers.weights import WeightsMixin
 
 _name_counts: dict[str, int] = {}
+_NO_SCOPE = contextlib.nullcontext()
 _training_context: list[bool | None] = []
-_ALLOWED_KWARGS = {"input_shape", "batch_input_shape", "batch_size", "input_dim", "weights",
-                   "autocast"}
+_ALLOWED_KWARGS = {"input_shape", "batch_input_shape", "batch_size", "input_dim", "weights"}
 
 
 def unique_name(base: str) -> str:
@@ -61,7 +67,11 @@ class Layer(WeightsMixin, LayerGraphMixin):
     Args:
         trainable: whether the layer's weights are updated by training.
         name: a unique name (default: snake_case class name, numbered).
-        dtype: the layer's weight and compute dtype (default ``floatx()``).
+        dtype: a dtype (the layer's weight and compute dtype) or a dtype policy such as
+            ``"mixed_float16"`` (compute in float16, float32 weights); default the global
+            policy (``gpulayers.mixed_precision.set_global_policy``), else ``floatx()``.
+        autocast: whether float weights are read in the compute dtype inside ``call`` under
+            a mixed policy (default True).
         activity_regularizer: a regularizer applied to the layer's output; its value is
             added to ``layer.losses``.
         input_shape / batch_input_shape / batch_size / input_dim: where this is the first
@@ -78,7 +88,8 @@ class Layer(WeightsMixin, LayerGraphMixin):
         cls._call_accepts_mask = "mask" in parameters
 
     def __init__(self, *, trainable: bool = True, name: str | None = None,
-                 dtype: Any = None, activity_regularizer: Any = None, **kwargs: Any) -> None:
+                 dtype: Any = None, autocast: bool = True, activity_regularizer: Any = None,
+                 **kwargs: Any) -> None:
         unknown = set(kwargs) - _ALLOWED_KWARGS
         if unknown:
             raise TypeError(f"{type(self).__name__}: unrecognized keyword arguments: "
@@ -90,7 +101,8 @@ class Layer(WeightsMixin, LayerGraphMixin):
         self._losses: list[Tensor] = []
         self._trainable = bool(trainable)
         self.name = name or unique_name(to_snake_case(type(self).__name__))
-        self._dtype = _layer_dtype(dtype, self.name)
+        self._dtype_policy = dtype_policies.get(dtype, f"Layer '{self.name}'")
+        self.autocast = bool(autocast)
         self.built = False
         self.input_spec: Any = None
         self.supports_masking = False
@@ -102,11 +114,29 @@ class Layer(WeightsMixin, LayerGraphMixin):
 
     # -- configuration ---------------------------------------------------------------------
     @property
-    def dtype(self) -> str:
-        """The dtype of the layer's weights and computations."""
-        return self._dtype
+    def dtype_policy(self) -> dtype_policies.DTypePolicy:
+        """The layer's :class:`~gpulayers.mixed_precision.DTypePolicy`."""
+        return self._dtype_policy
 
-    compute_dtype = variable_dtype = dtype
+    @dtype_policy.setter
+    def dtype_policy(self, value: Any) -> None:
+        self._dtype_policy = dtype_policies.get(value, f"Layer '{self.name}'")
+
+    @property
+    def dtype(self) -> str:
+        """The dtype of the layer's weights (``variable_dtype``, as in Keras 3)."""
+        return self._dtype_policy.variable_dtype
+
+    @property
+    def variable_dtype(self) -> str:
+        """The dtype the layer creates its weights in."""
+        return self._dtype_policy.variable_dtype
+
+    @property
+    def compute_dtype(self) -> str:
+        """The dtype the layer computes in: float inputs (and, under a mixed policy, float
+        weights) are cast to it."""
+        return self._dtype_policy.compute_dtype
 
     @property
     def trainable(self) -> bool:
@@ -121,7 +151,7 @@ class Layer(WeightsMixin, LayerGraphMixin):
     def get_config(self) -> dict[str, Any]:
         """The constructor arguments that rebuild this layer (extend in subclasses)."""
         config: dict[str, Any] = {"name": self.name, "trainable": self.trainable,
-                                  "dtype": self.dtype}
+                                  "dtype": self._dtype_policy.name}
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = self._batch_input_shape
         if self.activity_regularizer is not None:
@@ -175,8 +205,10 @@ class Layer(WeightsMixin, LayerGraphMixin):
         training = kwargs.get("training")
         kwargs = self._resolve_call_kwargs(inputs, kwargs)
         self._losses.clear()
-        with _training_scope(training if training is not None else kwargs.get("training")):
-            outputs = self.call(_autocast(inputs, self.dtype), *args[1:], **kwargs)
+        with _training_scope(training if training is not None else kwargs.get("training")), \
+                self._autocast_scope():
+            outputs = self.call(_autocast(inputs, self.compute_dtype) if self.autocast
+                                else inputs, *args[1:], **kwargs)
         if self.activity_regularizer is not None:
             for output in flatten(outputs):
                 penalty = self.activity_regularizer(output)
@@ -184,6 +216,19 @@ class Layer(WeightsMixin, LayerGraphMixin):
                 self.add_loss(penalty / output.shape[0] if output.ndim else penalty)
         self._attach_output_mask(inputs, outputs, kwargs.get("mask"))
         return outputs
+
+    def _autocast_scope(self) -> Any:
+        """Keras 3's rule: a mixed layer reads its float weights in its compute dtype, and
+        so do the layers it calls unless they set their own (a float32 head in a float16
+        model) or turn autocasting off."""
+        current = autocast_dtype()
+        compute = self.compute_dtype
+        if current is None:
+            mixed = compute != self.variable_dtype
+            return autocast_scope(compute) if mixed and self.autocast else _NO_SCOPE
+        if not self.autocast or not compute.startswith("float"):
+            return autocast_scope(None)
+        return autocast_scope(compute) if current != compute else _NO_SCOPE
 
     def _check_inputs(self, inputs: Any) -> None:
         check_input_compatibility(self.input_spec, flatten(inputs), self.name)
@@ -241,7 +286,7 @@ class Layer(WeightsMixin, LayerGraphMixin):
         input_shape = shapes if isinstance(inputs, (list, tuple)) else shapes[0]
         self._build_once(input_shape)
         output_shape = self.compute_output_shape(input_shape)
-        outputs = _symbolic_outputs(output_shape, self.dtype, self.name)
+        outputs = _symbolic_outputs(output_shape, self.compute_dtype, self.name)
         Node(self, args, kwargs, outputs)
         return outputs
 
@@ -263,18 +308,6 @@ class Layer(WeightsMixin, LayerGraphMixin):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
-
-
-def _layer_dtype(dtype: Any, name: str) -> str:
-    if dtype is None:
-        return backend.floatx()
-    if isinstance(dtype, dict):
-        dtype = dtype.get("config", {}).get("name")
-    if hasattr(dtype, "name") and not isinstance(dtype, str):
-        dtype = dtype.name
-    from gpulayers.ops.dtypes import standardize_dtype
-
-    return standardize_dtype(dtype, f"Layer '{name}'")
 
 
 def _batch_input_shape_from(kwargs: dict[str, Any]) -> tuple | None:

@@ -36,14 +36,16 @@ class WeightsMixin:
 
     def add_weight(self, *args: Any, shape: Any = None, initializer: Any = None,
                    dtype: Any = None, trainable: bool = True, regularizer: Any = None,
-                   constraint: Any = None, name: str | None = None, **_keras_extras: Any
-                   ) -> Variable:
+                   constraint: Any = None, name: str | None = None, autocast: bool = True,
+                   **_keras_extras: Any) -> Variable:
         """Create a weight Variable owned by this layer.
 
         Args:
             shape: the weight's shape. initializer: name, Initializer or callable
                 (default: 'glorot_uniform' for floats, 'zeros' otherwise).
-            dtype: default the layer's dtype. trainable: updated by training or not.
+            dtype: default the layer's ``variable_dtype``. trainable: updated by training
+                or not. autocast: under a mixed policy, read in the compute dtype inside
+                ``call`` (False keeps e.g. normalization statistics in float32).
             regularizer: penalty added to ``layer.losses``. constraint: projection applied
                 after each optimizer update. name: the weight's name.
         Older positional spellings ``add_weight(name, shape, ...)`` also work.
@@ -54,7 +56,7 @@ class WeightsMixin:
             shape = args[0]
         from gpulayers import constraints, initializers, regularizers
 
-        dtype = dtype or self.dtype
+        dtype = dtype or self.variable_dtype
         if initializer is None:
             initializer = "glorot_uniform" if "float" in str(dtype) else "zeros"
         init = initializers.get(initializer)
@@ -63,6 +65,7 @@ class WeightsMixin:
                             name=f"{self.name}/{name or 'weight'}")
         variable.regularizer = regularizers.get(regularizer)
         variable.constraint = constraints.get(constraint)
+        variable.autocast = bool(autocast)
         self._track_variable(variable)
         return variable
 

@@ -71,8 +71,10 @@ class Trainer:
                 accuracy from the shapes, as Keras does. Logged under the name given.
             weighted_metrics: like ``metrics``, but given ``sample_weight`` (and
                 ``class_weight``); plain ``metrics`` are not weighted, as in Keras 3.
-            run_eagerly, steps_per_execution, jit_compile, auto_scale_loss: accepted for
-                Keras compatibility (gpulayers always runs eagerly).
+            auto_scale_loss: under the ``"mixed_float16"`` policy, wrap the optimizer in a
+                :class:`~gpulayers.optimizers.LossScaleOptimizer` (default True, as Keras).
+            run_eagerly, steps_per_execution, jit_compile: accepted for Keras compatibility
+                (gpulayers always runs eagerly).
 
         Example::
 
@@ -86,6 +88,9 @@ class Trainer:
         if optimizer is None:
             raise ValueError(f"Model '{self.name}': compile() needs an optimizer. Received "
                              f"optimizer=None")
+        if auto_scale_loss and self.dtype_policy.name == "mixed_float16" and not isinstance(
+                optimizer, optimizers.LossScaleOptimizer):
+            optimizer = optimizers.LossScaleOptimizer(optimizer, name="loss_scale_optimizer")
         compiled_loss = CompiledLoss(loss, loss_weights, names) if loss is not None else None
         compiled_metrics = CompiledMetrics(metrics, weighted_metrics, names)
         # Everything is checked before anything changes: a failed compile keeps the old state.
@@ -200,11 +205,12 @@ class Trainer:
         with GradientTape() as tape:
             y_pred = self(x, training=True)
             loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
+            scaled_loss = self.optimizer.scale_loss(loss)  # a LossScaleOptimizer's scale
         if getattr(self, "compiled_loss", None) is None and not self.losses:
             raise ValueError(f"Model '{self.name}': no loss to minimize; pass `loss=` to "
                              f"compile() (or add losses with add_loss)")
         if variables:
-            self.optimizer.apply(tape.gradient(loss, variables), variables)
+            self.optimizer.apply(tape.gradient(scaled_loss, variables), variables)
         self._track_loss(loss, x)
         return self.compute_metrics(x, y, y_pred, sample_weight)
 

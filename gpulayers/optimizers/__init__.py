@@ -26,13 +26,15 @@ from gpulayers.optimizers.adamax import Adamax
 from gpulayers.optimizers.adamw import AdamW
 from gpulayers.optimizers.ftrl import Ftrl
 from gpulayers.optimizers.lion import Lion
+from gpulayers.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from gpulayers.optimizers.nadam import Nadam
 from gpulayers.optimizers.optimizer import Optimizer
 from gpulayers.optimizers.rmsprop import RMSprop
 from gpulayers.optimizers.sgd import SGD
 
 __all__ = ["SGD", "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "Ftrl", "Lion",
-           "Nadam", "Optimizer", "RMSprop", "deserialize", "get", "schedules", "serialize"]
+           "LossScaleOptimizer", "Nadam", "Optimizer", "RMSprop", "deserialize", "get",
+           "schedules", "serialize"]
 
 _BUILTIN = {cls.__name__.lower(): cls
             for cls in (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, Nadam, Lion,
@@ -60,7 +62,8 @@ def serialize(optimizer: Optimizer) -> dict[str, Any]:
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"optimizers.serialize: expected an Optimizer. Received: {optimizer!r}")
     cls = type(optimizer)
-    builtin = _BUILTIN.get(cls.__name__.lower()) is cls
+    # LossScaleOptimizer is ours too, though not a name: it needs an inner optimizer
+    builtin = _BUILTIN.get(cls.__name__.lower()) is cls or cls is LossScaleOptimizer
     return {"module": _MODULE if builtin else cls.__module__, "class_name": cls.__name__,
             "config": optimizer.get_config(),
             "registered_name": None if builtin else cls.__name__}

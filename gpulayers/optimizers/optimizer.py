@@ -277,6 +277,11 @@ class Optimizer(OptimizerVariables):
         self._host_step += 1
         self._host_step_source = self._iterations.data
 
+    def scale_loss(self, loss: Any) -> Any:
+        """The loss to differentiate: unchanged here; a :class:`LossScaleOptimizer` scales
+        it (training steps call this, as Keras 3's do)."""
+        return loss
+
     def update_step(self, gradient: Any, variable: Variable, learning_rate: float) -> None:
         """The algorithm: update ``variable`` (and its slots) from ``gradient`` (a backend
         array of the variable's dtype, already clipped) at ``learning_rate`` (a float)."""

@@ -149,7 +149,7 @@ class BaseSpatialConv(Layer):
                     regularizer: Any, constraint: Any) -> Any:
         return self.add_weight(name=name, shape=shape, initializer=initializer,
                                regularizer=regularizer, constraint=constraint, trainable=True,
-                               dtype=self.dtype)
+                               dtype=self.variable_dtype)
 
     def _add_bias(self, size: int) -> None:
         if self.use_bias:

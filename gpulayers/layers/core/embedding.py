@@ -57,6 +57,7 @@ class Embedding(Layer):
                 key in kwargs for key in ("input_shape", "batch_input_shape")):
             kwargs["input_shape"] = (input_length,)
         super().__init__(**kwargs)
+        self.autocast = False  # integer inputs; the table is read as stored, as in Keras
         who = owner(self)
         refuse_quantization(who, quantization_config)
         self.input_dim = positive_int(who, "input_dim", input_dim)
@@ -95,7 +96,9 @@ class Embedding(Layer):
                 lambda: ValueError(
                     f"{owner(self)}: indices must be in [0, input_dim={self.input_dim}). "
                     f"Received indices in [{int(ops.min(inputs))}, {int(ops.max(inputs))}]"))
-        return ops.take(self.embeddings, inputs, axis=0)
+        outputs = ops.take(self.embeddings, inputs, axis=0)
+        return outputs if outputs.dtype == self.compute_dtype else ops.cast(
+            outputs, self.compute_dtype)
 
     def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
         if not self.mask_zero:

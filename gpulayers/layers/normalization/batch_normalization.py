@@ -15,6 +15,8 @@ from gpulayers.layers.normalization.normalization_arguments import (
     layer_label,
     non_negative_float,
     resolve_axes,
+    restore_dtype,
+    upcast_half,
 )
 
 _RENORM_CLIPPING_KEYS = ("rmax", "rmin", "dmax")
@@ -101,18 +103,20 @@ class BatchNormalization(Layer):
             self.gamma = self.add_weight(shape=channels, name="gamma",
                                          initializer=self.gamma_initializer,
                                          regularizer=self.gamma_regularizer,
-                                         constraint=self.gamma_constraint, trainable=True)
+                                         constraint=self.gamma_constraint, trainable=True,
+                                         autocast=False)
         if self.center:
             self.beta = self.add_weight(shape=channels, name="beta",
                                         initializer=self.beta_initializer,
                                         regularizer=self.beta_regularizer,
-                                        constraint=self.beta_constraint, trainable=True)
+                                        constraint=self.beta_constraint, trainable=True,
+                                        autocast=False)
         self.moving_mean = self.add_weight(shape=channels, name="moving_mean",
                                            initializer=self.moving_mean_initializer,
-                                           trainable=False)
+                                           trainable=False, autocast=False)
         self.moving_variance = self.add_weight(shape=channels, name="moving_variance",
                                                initializer=self.moving_variance_initializer,
-                                               trainable=False)
+                                               trainable=False, autocast=False)
         if self.renorm:
             self._build_renorm_weights(channels)
         self.input_spec = InputSpec(ndim=len(shape), axes={self.axis: channels[0]})
@@ -123,13 +127,14 @@ class BatchNormalization(Layer):
     def _build_renorm_weights(self, channels: tuple[int, ...]) -> None:
         self.moving_stddev = self.add_weight(shape=channels, name="moving_stddev",
                                              initializer=self.moving_variance_initializer,
-                                             trainable=False)
+                                             trainable=False, autocast=False)
         self.moving_stddev.assign(ops.sqrt(self.moving_stddev))
         self.renorm_mean = self.add_weight(shape=channels, name="renorm_mean",
                                            initializer=self.moving_mean_initializer,
-                                           trainable=False)
+                                           trainable=False, autocast=False)
         self.renorm_stddev = self.add_weight(shape=channels, name="renorm_stddev",
-                                             initializer="ones", trainable=False)
+                                             initializer="ones", trainable=False,
+                                             autocast=False)
         self.renorm_stddev.assign(self.moving_stddev)
 
     def call(self, inputs: Tensor, training: bool | None = None,
@@ -138,6 +143,8 @@ class BatchNormalization(Layer):
             raise ValueError(f"{layer_label(self)}: the mask must have one dimension less "
                              f"than the inputs. Received: mask.shape={tuple(mask.shape)}, "
                              f"inputs.shape={tuple(inputs.shape)}")
+        # float16 statistics overflow: mixed_float16 normalizes in float32, as Keras does
+        inputs, _ = upcast_half(inputs)
         gamma, beta = self.gamma, self.beta
         if training and self.trainable:
             mean, variance = self._moments(inputs, mask)
@@ -149,8 +156,9 @@ class BatchNormalization(Layer):
                 self._update_moving(self.moving_variance, variance, self.momentum)
         else:
             mean, variance = self.moving_mean, self.moving_variance
-        return ops.batch_normalization(inputs, mean, variance, axis=self._channel_axis,
-                                       offset=beta, scale=gamma, epsilon=self.epsilon)
+        outputs = ops.batch_normalization(inputs, mean, variance, axis=self._channel_axis,
+                                          offset=beta, scale=gamma, epsilon=self.epsilon)
+        return restore_dtype(outputs, self.compute_dtype)
 
     def _moments(self, inputs: Tensor, mask: Tensor | None) -> tuple[Tensor, Tensor]:
         """Biased batch mean and variance per channel (over the unmasked positions)."""

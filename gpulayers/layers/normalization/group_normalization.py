@@ -57,6 +57,9 @@ class GroupNormalization(Layer):
                  gamma_regularizer: Any = None, beta_constraint: Any = None,
                  gamma_constraint: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        # As Keras: statistics in float32 even under mixed_float16 (float16 overflows), from
+        # float32 weights and uncast inputs; the output is cast to the compute dtype.
+        self.autocast = False
         if not isinstance(groups, int) or isinstance(groups, bool) or (
                 groups <= 0 and groups != -1):
             raise ValueError(f"{layer_label(self)}: `groups` must be a positive int (or -1 "
@@ -104,7 +107,7 @@ class GroupNormalization(Layer):
         (axis,) = resolve_axes(self, self.axis, inputs.shape)
         channels = inputs.shape[axis]
         groups = self._groups_for(channels)
-        x, dtype = upcast_half(inputs)
+        x, _ = upcast_half(inputs)
         # (batch, ..., channels, ...) -> (batch, ..., groups, channels // groups, ...)
         grouped_shape = (*x.shape[:axis], groups, channels // groups, *x.shape[axis + 1:])
         grouped = ops.reshape(x, grouped_shape)
@@ -119,7 +122,7 @@ class GroupNormalization(Layer):
         if self.beta is not None:
             offset = offset + ops.reshape(ops.cast(self.beta, x.dtype), weight_shape)
         outputs = ops.reshape(grouped * inverse + offset, x.shape)
-        return restore_dtype(outputs, dtype)
+        return restore_dtype(outputs, self.compute_dtype)
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         check_axes_in_range(self, self.axis, input_shape)

@@ -63,6 +63,9 @@ class LayerNormalization(Layer):
                  gamma_regularizer: Any = None, beta_constraint: Any = None,
                  gamma_constraint: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        # As Keras: statistics in float32 even under mixed_float16 (float16 overflows), from
+        # float32 weights and uncast inputs; the output is cast to the compute dtype.
+        self.autocast = False
         if rms_scaling:
             warnings.warn(_RMS_SCALING_WARNING, UserWarning, stacklevel=2)
         self.axis = axis_argument(self, axis)
@@ -89,14 +92,14 @@ class LayerNormalization(Layer):
 
     def call(self, inputs: Tensor) -> Tensor:
         axes = resolve_axes(self, self.axis, inputs.shape)
-        x, dtype = upcast_half(inputs)
+        x, _ = upcast_half(inputs)
         shape = broadcast_shape(x.ndim, axes, [x.shape[a] for a in axes])
         if self.rms_scaling:
             variance = ops.var(x, axis=axes, keepdims=True)
             outputs = x * ops.rsqrt(variance + self.epsilon)
             if self.gamma is not None:
                 outputs = outputs * ops.reshape(ops.cast(self.gamma, x.dtype), shape)
-            return restore_dtype(outputs, dtype)
+            return restore_dtype(outputs, self.compute_dtype)
         mean, variance = ops.moments(x, axes=axes, keepdims=True)
         inverse = ops.rsqrt(variance + self.epsilon)
         if self.gamma is not None:
@@ -104,7 +107,7 @@ class LayerNormalization(Layer):
         offset = -mean * inverse
         if self.beta is not None:
             offset = offset + ops.reshape(ops.cast(self.beta, x.dtype), shape)
-        return restore_dtype(x * inverse + offset, dtype)
+        return restore_dtype(x * inverse + offset, self.compute_dtype)
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         check_axes_in_range(self, self.axis, input_shape)

@@ -46,7 +46,7 @@ class CenterCrop(Layer):
 
     def call(self, inputs: Tensor) -> Tensor:
         label = f"CenterCrop '{self.name}'"
-        images = ops.cast(inputs, self.dtype)
+        images = ops.cast(inputs, self.compute_dtype)
         h_axis, w_axis = spatial_axes(images.ndim, self.data_format, label)
         h_diff = images.shape[h_axis] - self.height
         w_diff = images.shape[w_axis] - self.width

@@ -102,7 +102,7 @@ class Normalization(Layer):
 
     def _expand(self, value: Any) -> Tensor:
         """A given mean or variance, broadcast to the kept axes of the input's rank."""
-        tensor = ops.convert_to_tensor(value, dtype=self.dtype)
+        tensor = ops.convert_to_tensor(value, dtype=self.compute_dtype)
         ndim = len(self._broadcast_shape)
         if tensor.ndim > 0:
             expanded = [1] * ndim
@@ -119,13 +119,13 @@ class Normalization(Layer):
     def _statistics(self) -> tuple[Tensor, Tensor]:
         if self.input_mean is not None:
             return self._given
-        mean = ops.reshape(ops.cast(self.adapt_mean, self.dtype), self._broadcast_shape)
-        variance = ops.reshape(ops.cast(self.adapt_variance, self.dtype),
+        mean = ops.reshape(ops.cast(self.adapt_mean, self.compute_dtype), self._broadcast_shape)
+        variance = ops.reshape(ops.cast(self.adapt_variance, self.compute_dtype),
                                self._broadcast_shape)
         return mean, variance
 
     def call(self, inputs: Tensor) -> Tensor:
-        inputs = ops.cast(inputs, self.dtype)
+        inputs = ops.cast(inputs, self.compute_dtype)
         if tuple(inputs.shape[a] for a in self._keep_axis) != self._mean_and_var_shape:
             raise ValueError(f"Normalization '{self.name}': expected inputs compatible with "
                              f"shape {self._build_input_shape}. Received: {inputs.shape}")

@@ -52,14 +52,14 @@ class RandomBrightness(Layer):
         self.data_format = data_format_argument(label, data_format)
 
     def call(self, inputs: Tensor, training: bool = True) -> Tensor:
-        images = ops.cast(inputs, self.dtype)
+        images = ops.cast(inputs, self.compute_dtype)
         spatial_axes(images.ndim, self.data_format, f"RandomBrightness '{self.name}'")
         if not training:
             return images
         low, high = (float(v) for v in self.value_range)
         draw = uniform(batch_draw_shape(images), self.factor[0], self.factor[1],
-                       dtype=self.dtype, seed=self.generator)
-        delta = ops.convert_to_tensor(draw, dtype=self.dtype) * (high - low)
+                       dtype=self.compute_dtype, seed=self.generator)
+        delta = ops.convert_to_tensor(draw, dtype=self.compute_dtype) * (high - low)
         return ops.clip(images + delta, low, high)
 
     def compute_output_shape(self, input_shape: Any) -> Any:

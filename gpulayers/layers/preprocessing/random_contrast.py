@@ -69,14 +69,14 @@ class RandomContrast(Layer):
         self.data_format = data_format_argument(label, data_format)
 
     def call(self, inputs: Tensor, training: bool = True) -> Tensor:
-        images = ops.cast(inputs, self.dtype)
+        images = ops.cast(inputs, self.compute_dtype)
         h_axis, w_axis = spatial_axes(images.ndim, self.data_format,
                                       f"RandomContrast '{self.name}'")
         if not training:
             return images
         draw = uniform(batch_draw_shape(images), 1.0 - self.factor[0],
-                       1.0 + self.factor[1], dtype=self.dtype, seed=self.generator)
-        factor = ops.convert_to_tensor(draw, dtype=self.dtype)
+                       1.0 + self.factor[1], dtype=self.compute_dtype, seed=self.generator)
+        factor = ops.convert_to_tensor(draw, dtype=self.compute_dtype)
         mean = ops.mean(images, axis=(h_axis, w_axis), keepdims=True)
         outputs = (images - mean) * factor + mean
         return ops.clip(outputs, float(self.value_range[0]), float(self.value_range[1]))

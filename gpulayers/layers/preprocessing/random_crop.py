@@ -64,7 +64,7 @@ class RandomCrop(Layer):
         h_axis, w_axis = spatial_axes(inputs.ndim, self.data_format, label)
         if not training:
             return inputs
-        images = ops.cast(inputs, self.dtype)
+        images = ops.cast(inputs, self.compute_dtype)
         in_height, in_width = images.shape[h_axis], images.shape[w_axis]
         if in_height > self.height and in_width > self.width:
             h_start = _random_start(in_height - self.height + 1, self.generator)

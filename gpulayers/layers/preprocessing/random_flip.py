@@ -53,7 +53,7 @@ class RandomFlip(Layer):
         self.data_format = data_format_argument(f"RandomFlip '{self.name}'", data_format)
 
     def call(self, inputs: Tensor, training: bool = True) -> Tensor:
-        images = ops.cast(inputs, self.dtype)
+        images = ops.cast(inputs, self.compute_dtype)
         h_axis, w_axis = spatial_axes(images.ndim, self.data_format,
                                       f"RandomFlip '{self.name}'")
         if not training:

@@ -67,7 +67,7 @@ class RandomRotation(Layer):
 
     def call(self, inputs: Tensor, training: bool = True) -> Tensor:
         label = f"RandomRotation '{self.name}'"
-        images = ops.cast(inputs, self.dtype)
+        images = ops.cast(inputs, self.compute_dtype)
         h_axis, w_axis = spatial_axes(images.ndim, self.data_format, label)
         if not training:
             return images

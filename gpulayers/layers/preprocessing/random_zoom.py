@@ -66,7 +66,7 @@ class RandomZoom(Layer):
 
     def call(self, inputs: Tensor, training: bool = True) -> Tensor:
         label = f"RandomZoom '{self.name}'"
-        images = ops.cast(inputs, self.dtype)
+        images = ops.cast(inputs, self.compute_dtype)
         h_axis, w_axis = spatial_axes(images.ndim, self.data_format, label)
         if not training:
             return images

@@ -38,7 +38,7 @@ class Rescaling(Layer):
         self.supports_masking = True
 
     def call(self, inputs: Tensor) -> Tensor:
-        dtype = self.dtype
+        dtype = self.compute_dtype
         scale = ops.convert_to_tensor(self.scale, dtype=dtype)
         offset = ops.convert_to_tensor(self.offset, dtype=dtype)
         if scale.ndim > 0 and image_data_format() == "channels_first":

@@ -131,7 +131,7 @@ class RecurrentCell(DropoutRNNCell, Layer):
         """Zero states, one ``(batch_size, size)`` tensor per entry of ``state_size``."""
         sizes = self.state_size if isinstance(self.state_size, (list, tuple)) else [
             self.state_size]
-        return [ops.zeros((batch_size, size), dtype=self.dtype) for size in sizes]
+        return [ops.zeros((batch_size, size), dtype=self.compute_dtype) for size in sizes]
 
     # -- computation -----------------------------------------------------------------------
     def fused_activations(self) -> tuple[str, str] | None:

@@ -84,7 +84,7 @@ class Bidirectional(Layer):
                                  f"`go_backwards`, `return_sequences` and `return_state`), "
                                  f"e.g. LSTM(8). Received: layer={layer!r}")
         # An explicit dtype is the whole wrapper's (e.g. float64 from an edited config).
-        overrides = {} if dtype is None else {"dtype": self.dtype}
+        overrides = {} if dtype is None else {"dtype": self.dtype_policy.name}
         base = _base_name(layer.name)
         self.forward_layer = copy_layer(layer, name=f"forward_{base}", **overrides)
         self._custom_backward = backward_layer is not None
@@ -204,7 +204,8 @@ class Bidirectional(Layer):
         return layer(sequences, **kwargs)
 
     def _cast(self, tensor: Any) -> Any:
-        return tensor if tensor.dtype == self.dtype else ops.cast(tensor, self.dtype)
+        dtype = self.compute_dtype
+        return tensor if tensor.dtype == dtype else ops.cast(tensor, dtype)
 
     def _split_states(self, states: Any, argument: str) -> tuple[Any, Any]:
         """``states`` as (forward layer's, backward layer's): the first half, then the rest."""

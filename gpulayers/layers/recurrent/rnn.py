@@ -132,7 +132,7 @@ class RNN(StatefulMixin, Layer):
         states = self._initial_states(sequences, initial_state)
         constants = self._constants(constants)
         # As in Keras, the cell computes in its own dtype and the results come back in ours.
-        cell_dtype = _compute_dtype(self.cell, self.dtype)
+        cell_dtype = _compute_dtype(self.cell, self.compute_dtype)
         sequences = ops.cast(sequences, cell_dtype)
         states = [ops.cast(state, cell_dtype) for state in states]
         try:
@@ -140,8 +140,8 @@ class RNN(StatefulMixin, Layer):
         finally:
             for reset in ("reset_dropout_mask", "reset_recurrent_dropout_mask"):
                 getattr(self.cell, reset, lambda: None)()
-        outputs = ops.cast(outputs, self.dtype)
-        final_states = [ops.cast(state, self.dtype) for state in final_states]
+        outputs = ops.cast(outputs, self.compute_dtype)
+        final_states = [ops.cast(state, self.compute_dtype) for state in final_states]
         if self.stateful:
             self.store_states(final_states)
         output = outputs if self.return_sequences else outputs[:, -1]
@@ -196,7 +196,7 @@ class RNN(StatefulMixin, Layer):
             initial = getattr(self.cell, "get_initial_state", None)
             if initial is not None:
                 return list(initial(batch))
-            return [ops.zeros((batch, size), dtype=self.dtype) for size in self.state_size]
+            return [ops.zeros((batch, size), dtype=self.compute_dtype) for size in self.state_size]
         given = list(initial_state) if isinstance(initial_state, (list, tuple)) else [
             initial_state]
         if len(given) != len(self.state_size):
@@ -205,7 +205,7 @@ class RNN(StatefulMixin, Layer):
                              f"{len(given)} tensor(s)")
         states = []
         for index, (state, size) in enumerate(zip(given, self.state_size)):
-            state = ops.cast(convert_to_tensor(state), self.dtype)
+            state = ops.cast(convert_to_tensor(state), self.compute_dtype)
             if tuple(state.shape) != (batch, size):
                 raise ValueError(f"{owner(self)}: initial_state[{index}] must have shape "
                                  f"({batch}, {size}). Received shape {tuple(state.shape)}")
@@ -248,4 +248,4 @@ def _compute_dtype(cell: Any, default: str) -> str:
         dtypes = {_compute_dtype(inner, default) for inner in cells}
         if len(dtypes) == 1:
             return dtypes.pop()
-    return getattr(cell, "dtype", default)
+    return getattr(cell, "compute_dtype", getattr(cell, "dtype", default))

@@ -29,7 +29,7 @@ class StatefulMixin:
                 f"layer `batch_input_shape=(batch, timesteps, features)` (or "
                 f"`batch_size=`), or use `Input(batch_shape=...)`")
         if self.states is None or self.states[0].shape[0] != batch_size:
-            self.states = [Variable(ops.zeros((batch_size, size), dtype=self.dtype).data,
+            self.states = [Variable(ops.zeros((batch_size, size), dtype=self.compute_dtype).data,
                                     trainable=False, name=f"{self.name}/rnn_state")
                            for size in self.state_size]
 

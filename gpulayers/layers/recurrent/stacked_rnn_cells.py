@@ -73,7 +73,7 @@ class StackedRNNCells(Layer):
         for cell in self.cells:
             initial = getattr(cell, "get_initial_state", None)
             states.extend(initial(batch_size) if initial else [
-                ops.zeros((batch_size, size), dtype=self.dtype)
+                ops.zeros((batch_size, size), dtype=self.compute_dtype)
                 for size in cell_state_sizes(cell)])
         return states
 
