@@ -1,0 +1,218 @@
+"""Colour machinery shared by the colour augmentation layers, built from ``gpulayers.ops``.
+
+* :func:`rgb_to_grayscale` (weights 0.2989, 0.587, 0.114), :func:`rgb_to_hsv` and
+  :func:`hsv_to_rgb` follow Keras 3's ``keras.ops.image`` (the dm_pix formulas): hue,
+  saturation and value all in ``[0, 1]`` for RGB in ``[0, 1]``; value keeps the RGB scale.
+* :func:`blend` moves images towards a degenerate version (``x + f * (d - x)``).
+* :func:`channel_histograms` counts, per image and channel, how many pixels fall in each bin.
+* :func:`base_factor` reads a ``factor`` argument as Keras's image layers do.
+* :class:`ColorAugmentationLayer` is the common ``call`` of these layers: rank 3 or 4
+  images, one transformation per image (``get_random_transformation``) applied by
+  ``transform_images`` (the Keras 3 method names), identity when ``training=False``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gpulayers import ops
+from gpulayers.autodiff import Tensor
+from gpulayers.layers.layer import Layer
+from gpulayers.layers.preprocessing.image_ops import spatial_axes
+
+GRAYSCALE_WEIGHTS = (0.2989, 0.587, 0.114)
+_EPS = {"float16": 2.0 ** -10, "bfloat16": 2.0 ** -7, "float32": 2.0 ** -23,
+        "float64": 2.0 ** -52}
+
+
+def channel_axis(ndim: int, data_format: str) -> int:
+    """The channel axis of a rank-3 image or rank-4 batch (non-negative)."""
+    return ndim - 3 if data_format == "channels_first" else ndim - 1
+
+
+def check_channels(label: str, images: Any, data_format: str, allowed: tuple[int, ...]) -> None:
+    """ValueError naming the layer unless the channel count is one of ``allowed``."""
+    channels = images.shape[channel_axis(len(images.shape), data_format)]
+    if channels not in allowed:
+        expected = " or ".join(str(n) for n in allowed)
+        raise ValueError(f"{label}: expected images with {expected} channels "
+                         f"({data_format}). Received an input of shape {tuple(images.shape)}")
+
+
+def rgb_to_grayscale(images: Tensor, data_format: str) -> Tensor:
+    """Luma of RGB images with the channel axis kept (size 1); 1-channel images as they are.
+
+    The luma is computed in floating point and cast back to the input dtype (integers
+    truncate), as Keras does.
+    """
+    axis = channel_axis(images.ndim, data_format)
+    if images.shape[axis] == 1:
+        return images
+    red, green, blue = ops.unstack(images, axis=axis)
+    work = "float32" if "float" not in images.dtype else images.dtype
+    luma = sum(weight * ops.cast(plane, work)
+               for weight, plane in zip(GRAYSCALE_WEIGHTS, (red, green, blue)))
+    return ops.cast(ops.expand_dims(luma, axis), images.dtype)
+
+
+def rgb_to_hsv(images: Tensor, data_format: str) -> Tensor:
+    """Float RGB images -> HSV (hue in [0, 1), saturation in [0, 1], value = max(R, G, B)).
+
+    Example: ``rgb_to_hsv([[[1., 0.5, 0.]]], "channels_last") -> [[[1/12, 1., 1.]]]``.
+    """
+    axis = channel_axis(images.ndim, data_format)
+    eps = _EPS.get(images.dtype, 2.0 ** -23)
+    # Values within one ulp of zero count as zero, so near-black pixels get no hue.
+    images = ops.where(ops.abs(images) < eps, 0.0, images)
+    red, green, blue = ops.unstack(images, axis=axis)
+    value = ops.maximum(ops.maximum(red, green), blue)
+    spread = value - ops.minimum(ops.minimum(red, green), blue)
+    safe_value = ops.where(value > 0, value, 1.0)
+    safe_spread = ops.where(spread > 0, spread, 1.0)
+    saturation = ops.where(value > 0, spread / safe_value, 0.0)
+    norm = 1.0 / (6.0 * safe_spread)
+    hue = ops.where(value == green, norm * (blue - red) + 2.0 / 6.0,
+                    norm * (red - green) + 4.0 / 6.0)
+    hue = ops.where(value == red, norm * (green - blue), hue)
+    wrapped = ops.cast(hue < 0.0, hue.dtype)
+    hue = ops.where(spread > 0, hue, 0.0) + wrapped
+    return ops.stack([hue, saturation, value], axis=axis)
+
+
+def hsv_to_rgb(images: Tensor, data_format: str) -> Tensor:
+    """Float HSV images -> RGB (the inverse of :func:`rgb_to_hsv`; hue taken modulo 1)."""
+    axis = channel_axis(images.ndim, data_format)
+    hue, saturation, value = ops.unstack(images, axis=axis)
+    sector = ops.mod(hue, 1.0) * 6.0
+    red = ops.clip(ops.abs(sector - 3.0) - 1.0, 0.0, 1.0)
+    green = ops.clip(2.0 - ops.abs(sector - 2.0), 0.0, 1.0)
+    blue = ops.clip(2.0 - ops.abs(sector - 4.0), 0.0, 1.0)
+    grey = 1.0 - saturation
+    return ops.stack([value * (grey + saturation * plane) for plane in (red, green, blue)],
+                     axis=axis)
+
+
+def replace_channel(images: Tensor, index: int, channel: Tensor, data_format: str) -> Tensor:
+    """``images`` with channel ``index`` (of three) replaced by ``channel``."""
+    axis = channel_axis(images.ndim, data_format)
+    planes = ops.unstack(images, axis=axis)
+    planes[index] = channel
+    return ops.stack(planes, axis=axis)
+
+
+def channel(images: Tensor, index: int, data_format: str) -> Tensor:
+    """Channel ``index`` of ``images`` without its channel axis."""
+    return ops.unstack(images, axis=channel_axis(images.ndim, data_format))[index]
+
+
+def blend(images: Tensor, degenerate: Tensor, factor: Any) -> Tensor:
+    """``images + factor * (degenerate - images)``: 0 keeps the image, 1 gives ``degenerate``,
+    values outside [0, 1] extrapolate."""
+    return images + factor * (degenerate - images)
+
+
+def transform_value_range(images: Tensor, source: Any, target: Any) -> Tensor:
+    """Map values linearly from ``source = (low, high)`` to ``target`` (as is when equal)."""
+    if source[0] == target[0] and source[1] == target[1]:
+        return images
+    unit = (images - float(source[0])) / (float(source[1]) - float(source[0]))
+    return unit * (float(target[1]) - float(target[0])) + float(target[0])
+
+
+def channel_histograms(indices: Tensor, bins: int) -> Tensor:
+    """Per image and channel bin counts: ``(N, C, P)`` integer bin indices in ``[0, bins)``
+    -> ``(N, C, bins)`` float counts (``P`` pixels each)."""
+    count, channels, pixels = indices.shape
+    image_index = ops.broadcast_to(ops.reshape(ops.arange(count, dtype="int32"),
+                                               (count, 1, 1)), indices.shape)
+    channel_index = ops.broadcast_to(ops.reshape(ops.arange(channels, dtype="int32"),
+                                                 (1, channels, 1)), indices.shape)
+    rows = ops.reshape(ops.stack([image_index, channel_index, ops.cast(indices, "int32")],
+                                 axis=-1), (-1, 3))
+    ones = ops.ones((count * channels * pixels,), dtype="float32")
+    return ops.scatter(rows, ones, (count, channels, bins))
+
+
+def base_factor(label: str, factor: Any, bounds: tuple[float, float],
+                name: str = "factor") -> tuple[float, float]:
+    """``(lower, upper)`` as Keras's ``_set_factor``: a number ``f`` within ``bounds`` gives
+    ``(max(-|f|, bounds[0]), |f|)``; a pair is kept sorted (rejected only when its first
+    value exceeds the upper bound or its second lies below the lower one)."""
+    message = (f"{label}: `{name}` must be a number (or a list of two numbers) in the range "
+               f"[{bounds[0]}, {bounds[1]}]. Received: {name}={factor!r}")
+
+    def number(value: Any) -> bool:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+    if isinstance(factor, (tuple, list)):
+        if len(factor) != 2 or not all(number(v) for v in factor):
+            raise ValueError(message)
+        if factor[0] > bounds[1] or factor[1] < bounds[0]:
+            raise ValueError(message)
+        lower, upper = sorted(factor)
+        return lower, upper
+    if not number(factor) or factor < bounds[0] or factor > bounds[1]:
+        raise ValueError(message)
+    return max(-abs(factor), bounds[0]), abs(factor)
+
+
+def image_count(images: Any) -> int:
+    """1 for a rank-3 image, the batch size for a rank-4 batch."""
+    return 1 if len(images.shape) == 3 else images.shape[0]
+
+
+class ColorAugmentationLayer(Layer):
+    """Base of the colour layers: the shared ``call`` (see the module docstring).
+
+    Subclasses set ``data_format`` and implement ``transform_images(images, transformation)``
+    for rank-4 batches and, when random, ``get_random_transformation(images)``.
+    ``channels`` lists the accepted channel counts (None: any). ``applies_at_inference``
+    makes the transform run whatever ``training`` says; ``cast_at_inference`` casts the
+    unchanged inputs to the layer's dtype (Keras does for some layers, not others).
+    """
+
+    channels: tuple[int, ...] | None = (3,)
+    applies_at_inference = False
+    cast_at_inference = False
+
+    @property
+    def label(self) -> str:
+        """``ClassName 'name'``, the prefix of this layer's error messages."""
+        return f"{type(self).__name__} '{self.name}'"
+
+    def call(self, inputs: Tensor, training: bool = True) -> Tensor:
+        spatial_axes(inputs.ndim, self.data_format, self.label)
+        if self.channels is not None:
+            check_channels(self.label, inputs, self.data_format, self.channels)
+        if not training and not self.applies_at_inference:
+            return ops.cast(inputs, self.compute_dtype) if self.cast_at_inference else inputs
+        single = inputs.ndim == 3
+        images = ops.expand_dims(inputs, 0) if single else inputs
+        outputs = self.transform_images(images, self.get_random_transformation(images))
+        return ops.squeeze(outputs, 0) if single else outputs
+
+    def get_random_transformation(self, images: Any, training: bool = True,
+                                  seed: Any = None) -> Any:
+        """The random draw for ``images`` (None for deterministic layers); ``seed`` (an int
+        or a SeedGenerator) replaces the layer's own stream for this draw."""
+        return None
+
+    def _stream(self, seed: Any) -> Any:
+        return self.generator if seed is None else seed
+
+    def transform_images(self, images: Tensor, transformation: Any,
+                         training: bool = True) -> Tensor:
+        """Apply ``transformation`` to a rank-4 batch ``images``."""
+        raise NotImplementedError
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return tuple(input_shape)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "data_format": self.data_format}
+
+
+__all__ = ["GRAYSCALE_WEIGHTS", "ColorAugmentationLayer", "base_factor", "blend", "channel",
+           "channel_axis", "channel_histograms", "check_channels", "hsv_to_rgb",
+           "image_count", "replace_channel", "rgb_to_grayscale", "rgb_to_hsv",
+           "transform_value_range"]
