@@ -104,45 +104,16 @@ def affine_transform(images: Tensor, transform: Any, interpolation: str = "bilin
                          f"{batch} images")
     input_dtype = images.dtype
     work_dtype = "float64" if input_dtype == "float64" else "float32"
-    flat = ops.reshape(ops.cast(images, work_dtype), (batch, height * width, channels))
 
     a0, a1, a2, b0, b1, b2, c0, c1 = (
         ops.reshape(ops.cast(transform[:, i], work_dtype), (-1, 1, 1)) for i in range(8))
     ys = ops.reshape(ops.arange(height, dtype=work_dtype), (1, height, 1))
     xs = ops.reshape(ops.arange(width, dtype=work_dtype), (1, 1, width))
     k = c0 * xs + c1 * ys + 1.0
-    x_in = (a0 * xs + a1 * ys + a2) / k
-    y_in = (b0 * xs + b1 * ys + b2) / k
-    coord_shape = (x_in.shape[0], height, width)
-    x_in = ops.broadcast_to(x_in, coord_shape)
-    y_in = ops.broadcast_to(y_in, coord_shape)
-    if coord_shape[0] != batch:
-        x_in = ops.broadcast_to(x_in, (batch, height, width))
-        y_in = ops.broadcast_to(y_in, (batch, height, width))
-
-    result = None
-    for y_index, y_weight in _nodes(y_in, interpolation):
-        for x_index, x_weight in _nodes(x_in, interpolation):
-            source = (_fix_index(y_index, height, fill_mode) * width
-                      + _fix_index(x_index, width, fill_mode))
-            source = ops.reshape(ops.cast(source, "int64"), (batch, height * width, 1))
-            source = ops.broadcast_to(source, (batch, height * width, channels))
-            values = ops.take_along_axis(flat, source, axis=1)
-            if fill_mode == "constant":
-                inside = ops.logical_and(
-                    ops.logical_and(ops.greater_equal(y_index, 0.0),
-                                    ops.less(y_index, float(height))),
-                    ops.logical_and(ops.greater_equal(x_index, 0.0),
-                                    ops.less(x_index, float(width))))
-                inside = ops.reshape(inside, (batch, height * width, 1))
-                fill = ops.full_like(values, fill_value)
-                values = ops.where(inside, values, fill)
-            weight = None if y_weight is None else ops.reshape(
-                y_weight * x_weight, (batch, height * width, 1))
-            term = values if weight is None else values * weight
-            result = term if result is None else result + term
-
-    output = ops.reshape(result, (batch, height, width, channels))
+    x_in = ops.broadcast_to((a0 * xs + a1 * ys + a2) / k, (batch, height, width))
+    y_in = ops.broadcast_to((b0 * xs + b1 * ys + b2) / k, (batch, height, width))
+    output = sample_images(ops.cast(images, work_dtype), x_in, y_in, interpolation,
+                           fill_mode, fill_value)
     if data_format == "channels_first":
         output = ops.transpose(output, (0, 3, 1, 2))
     if unbatched:
@@ -152,6 +123,40 @@ def affine_transform(images: Tensor, transform: Any, interpolation: str = "bilin
         if input_dtype in _INT_RANGES:
             output = ops.clip(output, *(float(v) for v in _INT_RANGES[input_dtype]))
     return ops.cast(output, input_dtype) if output.dtype != input_dtype else output
+
+
+def sample_images(images: Tensor, x_in: Tensor, y_in: Tensor, interpolation: str,
+                  fill_mode: str, fill_value: float) -> Tensor:
+    """Sample a float ``(N, H, W, C)`` batch at the input points ``(x_in, y_in)`` (each
+    ``(N, H', W')``): ``output[n, i, j] = images[n, y_in[n, i, j], x_in[n, i, j]]`` with
+    ``interpolation`` between pixels and ``fill_mode`` outside the image (Keras's
+    ``map_coordinates`` per image and channel). ``fill_mode`` may also be ``"mirror"``
+    (``c d c b | a b c d | c b a b``), which only RandomElasticTransform accepts."""
+    batch, height, width, channels = images.shape
+    out_height, out_width = x_in.shape[1], x_in.shape[2]
+    points = out_height * out_width
+    flat = ops.reshape(images, (batch, height * width, channels))
+    result = None
+    for y_index, y_weight in _nodes(y_in, interpolation):
+        for x_index, x_weight in _nodes(x_in, interpolation):
+            source = (_fix_index(y_index, height, fill_mode) * width
+                      + _fix_index(x_index, width, fill_mode))
+            source = ops.reshape(ops.cast(source, "int64"), (batch, points, 1))
+            source = ops.broadcast_to(source, (batch, points, channels))
+            values = ops.take_along_axis(flat, source, axis=1)
+            if fill_mode == "constant":
+                inside = ops.logical_and(
+                    ops.logical_and(ops.greater_equal(y_index, 0.0),
+                                    ops.less(y_index, float(height))),
+                    ops.logical_and(ops.greater_equal(x_index, 0.0),
+                                    ops.less(x_index, float(width))))
+                inside = ops.reshape(inside, (batch, points, 1))
+                values = ops.where(inside, values, ops.full_like(values, fill_value))
+            weight = None if y_weight is None else ops.reshape(
+                y_weight * x_weight, (batch, points, 1))
+            term = values if weight is None else values * weight
+            result = term if result is None else result + term
+    return ops.reshape(result, (batch, out_height, out_width, channels))
 
 
 def _nodes(coordinate: Tensor, interpolation: str) -> list[tuple[Tensor, Any]]:
@@ -167,6 +172,11 @@ def _fix_index(index: Tensor, size: int, fill_mode: str) -> Tensor:
     """An integer-valued position mapped into ``[0, size)`` according to ``fill_mode``."""
     if fill_mode == "wrap":
         return ops.mod(index, float(size))
+    if fill_mode == "mirror":
+        if size == 1:
+            return ops.zeros_like(index)
+        period = float(2 * (size - 1))
+        return ops.abs(ops.mod(index + (size - 1), period) - (size - 1))
     if fill_mode == "reflect":
         folded = ops.mod(index, float(2 * size))
         return ops.where(ops.greater_equal(folded, float(size)),
@@ -175,4 +185,5 @@ def _fix_index(index: Tensor, size: int, fill_mode: str) -> Tensor:
 
 
 __all__ = ["AFFINE_INTERPOLATIONS", "FILL_MODES", "affine_transform",
-           "fill_and_interpolation", "rotation_transforms", "symmetric_factor"]
+           "fill_and_interpolation", "rotation_transforms", "sample_images",
+           "symmetric_factor"]

@@ -1,0 +1,105 @@
+"""RandomShear: shear each image along x and y by random factors during training."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gpulayers import ops
+from gpulayers.autodiff import Tensor
+from gpulayers.backend.random import SeedGenerator, uniform
+from gpulayers.layers.layer import Layer
+from gpulayers.layers.preprocessing.affine_transform import (
+    affine_transform,
+    fill_and_interpolation,
+    symmetric_factor,
+)
+from gpulayers.layers.preprocessing.image_ops import data_format_argument, spatial_axes
+from gpulayers.layers.preprocessing.random_contrast import seed_argument
+
+
+def shear_transforms(shear_x: Any, shear_y: Any) -> Tensor:
+    """``(N, 8)`` transforms: output pixel ``(x, y)`` samples the input at
+    ``(x + shear_x * y, shear_y * x + y)`` (a shear about the top-left corner, as Keras)."""
+    shear_x = ops.reshape(ops.convert_to_tensor(shear_x, dtype="float32"), (-1,))
+    shear_y = ops.reshape(ops.convert_to_tensor(shear_y, dtype="float32"), (-1,))
+    ones, zeros = ops.ones_like(shear_x), ops.zeros_like(shear_x)
+    return ops.stack([ones, shear_x, zeros, shear_y, ones, zeros, zeros, zeros], axis=1)
+
+
+def _shear_range(label: str, name: str, factor: Any) -> tuple[float, float]:
+    # A number lies in [0, 1] as in Keras; a pair may reach down to -1, because Keras's
+    # own config stores the number f as (-f, f) and that must load again.
+    low = -1.0 if isinstance(factor, (tuple, list)) else 0.0
+    return symmetric_factor(label, name, factor, low=low)
+
+
+class RandomShear(Layer):
+    """Shear each image along x and y by random amounts during training (Keras 3).
+
+    Per image, ``s_x`` is drawn in ``x_factor`` and ``s_y`` in ``y_factor``, and one random
+    sign flips both; output pixel ``(x, y)`` then samples the input at
+    ``(x + s_x * y, s_y * x + y)`` through
+    :func:`~gpulayers.layers.preprocessing.affine_transform.affine_transform`. Each factor
+    is a number ``f`` in [0, 1] (giving ``(-f, f)``) or a pair, kept sorted, in [-1, 1]
+    (Keras asks for [0, 1] but writes ``(-f, f)`` into its config).
+    With ``training=False`` the layer is the identity (inputs cast to the layer's dtype).
+
+    Args:
+        x_factor: the horizontal shear range (see above). Default 0.0.
+        y_factor: the vertical shear range. Default 0.0.
+        interpolation: ``"bilinear"`` (default) or ``"nearest"``.
+        fill_mode: ``"reflect"`` (default), ``"wrap"``, ``"constant"`` or ``"nearest"``.
+        fill_value: the value of points outside the image for ``fill_mode="constant"``.
+        data_format: ``"channels_last"`` or ``"channels_first"`` (default: the global
+            image data format). Images may be rank 3 or batches of rank 4.
+        seed: an int for a reproducible stream of shears, or None.
+        **kwargs: base Layer arguments (name, dtype, ...).
+
+    Example::
+
+        layer = RandomShear(x_factor=0.2, y_factor=0.1, seed=1)
+        y = layer(images, training=True)
+    """
+
+    def __init__(self, x_factor: Any = 0.0, y_factor: Any = 0.0,
+                 interpolation: str = "bilinear", fill_mode: str = "reflect",
+                 fill_value: float = 0.0, data_format: str | None = None,
+                 seed: int | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        label = f"RandomShear '{self.name}'"
+        self.x_factor = _shear_range(label, "x_factor", x_factor)
+        self.y_factor = _shear_range(label, "y_factor", y_factor)
+        fill_and_interpolation(label, fill_mode, interpolation)
+        self.fill_mode, self.interpolation = fill_mode, interpolation
+        self.fill_value = float(fill_value)
+        self.seed = seed_argument(label, seed)
+        self.generator = SeedGenerator(seed)
+        self.data_format = data_format_argument(label, data_format)
+
+    def call(self, inputs: Tensor, training: bool = True) -> Tensor:
+        label = f"RandomShear '{self.name}'"
+        images = ops.cast(inputs, self.compute_dtype)
+        spatial_axes(images.ndim, self.data_format, label)
+        if not training:
+            return images
+        batch = 1 if images.ndim == 3 else images.shape[0]
+        # Keras's draw order: the sign, then y, then x.
+        draws = [ops.convert_to_tensor(uniform((batch, 1), low, high, dtype="float32",
+                                               seed=self.generator))
+                 for low, high in ((0.0, 1.0), self.y_factor, self.x_factor)]
+        sign = ops.where(ops.greater(draws[0], 0.5), -1.0, 1.0)
+        transforms = shear_transforms(draws[2] * sign, draws[1] * sign)
+        return affine_transform(images, transforms, self.interpolation, self.fill_mode,
+                                self.fill_value, self.data_format, label)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return tuple(input_shape)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "x_factor": self.x_factor,
+                "y_factor": self.y_factor, "fill_mode": self.fill_mode,
+                "interpolation": self.interpolation, "seed": self.seed,
+                "fill_value": self.fill_value, "data_format": self.data_format}
+
+
+__all__ = ["RandomShear", "shear_transforms"]
