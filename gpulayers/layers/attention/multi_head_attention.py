@@ -6,14 +6,12 @@ import math
 import string
 from typing import Any
 
-from gpulayers import constraints, initializers, ops, regularizers
+from gpulayers import constraints, initializers, regularizers
 from gpulayers.autodiff import Tensor
 from gpulayers.layers.activations.softmax import Softmax
 from gpulayers.layers.argument_checks import owner, positive_int, set_weight_options
-from gpulayers.layers.attention.attention import causal_mask, symbolic_outputs_with_scores
+from gpulayers.layers.attention.base_multi_head_attention import BaseMultiHeadAttention
 from gpulayers.layers.core.einsum_dense import EinsumDense
-from gpulayers.layers.keras_tensor import is_symbolic
-from gpulayers.layers.layer import Layer
 from gpulayers.layers.regularization.dropout import Dropout
 
 __all__ = ["MultiHeadAttention"]
@@ -50,12 +48,7 @@ def _attention_equations(rank: int, attn_axes: tuple[int, ...]) -> tuple[str, st
     return f"{source},{target}->{product}", f"{product},{source}->{target}", len(product)
 
 
-def _shape_of(tensor: Any) -> tuple:
-    return tuple(tensor.shape if hasattr(tensor, "shape") else ops.convert_to_tensor(
-        tensor).shape)
-
-
-class MultiHeadAttention(Layer):
+class MultiHeadAttention(BaseMultiHeadAttention):
     """Multi-head attention as in "Attention is all you Need" (Keras 3 layout and results).
 
     ``query``, ``key`` and ``value`` are projected per head by EinsumDense sublayers named
@@ -147,22 +140,8 @@ class MultiHeadAttention(Layer):
             who, "sliding_window", sliding_window)
         self.seed = seed
         self._inverse_sqrt_key_dim = 1.0 / math.sqrt(float(self.key_dim))
-        self._shapes: tuple | None = None
 
     # -- building --------------------------------------------------------------------------
-    def _sublayer_kwargs(self) -> dict[str, Any]:
-        # Fresh initializer instances per projection, so seeded ones do not repeat values.
-        return {
-            "kernel_initializer": initializers.deserialize(
-                initializers.serialize(self.kernel_initializer)),
-            "bias_initializer": initializers.deserialize(
-                initializers.serialize(self.bias_initializer)),
-            "kernel_regularizer": self.kernel_regularizer,
-            "bias_regularizer": self.bias_regularizer,
-            "kernel_constraint": self.kernel_constraint,
-            "bias_constraint": self.bias_constraint, "dtype": self.dtype,
-        }
-
     def _projection(self, input_shape: tuple, heads_dim: int, name: str) -> EinsumDense:
         equation, bias_axes, rank = _proj_equation(len(input_shape) - 1, 1, 2)
         layer = EinsumDense(equation, output_shape=_partial_shape(rank - 1, [self.num_heads,
@@ -183,13 +162,7 @@ class MultiHeadAttention(Layer):
             raise ValueError(f"{who}: all dimensions of `value` and `key`, except the last "
                              f"one, must be equal. Received: value_shape={value_shape} and "
                              f"key_shape={key_shape}")
-        if self._shapes is not None:
-            built = self._shapes
-            for what, got, expected in zip(("query", "value", "key"),
-                                           (query_shape, value_shape, key_shape), built):
-                if got[-1] != expected[-1] or len(got) != len(expected):
-                    raise ValueError(f"{who}: was built for {what} shape {expected} (feature "
-                                     f"dim {expected[-1]}), received {what} shape {got}")
+        self._check_built_shapes(query_shape, value_shape, key_shape)
 
     def build(self, query_shape: Any, value_shape: Any = None, key_shape: Any = None) -> None:
         query_shape = tuple(query_shape)
@@ -210,8 +183,8 @@ class MultiHeadAttention(Layer):
         self._dot_equation, self._combine_equation, scores_rank = _attention_equations(
             rank, axes)
         self._softmax = Softmax(axis=tuple(range(scores_rank - len(axes), scores_rank)),
-                                dtype=self.dtype, name="softmax")
-        self._dropout_layer = Dropout(self.dropout, seed=self.seed, dtype=self.dtype,
+                                dtype=self.dtype_policy, name="softmax")
+        self._dropout_layer = Dropout(self.dropout, seed=self.seed, dtype=self.dtype_policy,
                                       name="dropout")
         output_shape = self._output_shape or (query_shape[-1],)
         equation, bias_axes, out_rank = _proj_equation(len(query_shape) - 1, 2,
@@ -242,31 +215,6 @@ class MultiHeadAttention(Layer):
     def output_dense(self) -> EinsumDense:
         return self._output_dense
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        # Keras builds from all three shapes; the base class only sees the query's.
-        if not args and "query" in kwargs:
-            args = (kwargs.pop("query"),)
-        if len(args) > 1 and "value" not in kwargs:
-            kwargs["value"] = args[1]
-            args = args[:1] + args[2:]
-        if len(args) > 1 and "key" not in kwargs:
-            kwargs["key"] = args[1]
-            args = args[:1] + args[2:]
-        if not args or kwargs.get("value") is None:
-            raise ValueError(f"{owner(self)}: call it as layer(query, value, key=None, ...)")
-        shapes = [None if t is None else tuple(_shape_of(t))
-                  for t in (args[0], kwargs["value"], kwargs.get("key"))]
-        if not self.built:
-            self.build(*shapes)
-            if self._initial_weights is not None:
-                self.set_weights(self._initial_weights)
-                self._initial_weights = None
-        if kwargs.get("return_attention_scores") and is_symbolic((args, kwargs)):
-            return symbolic_outputs_with_scores(self, args, kwargs,
-                                                self.compute_output_shape(*shapes),
-                                                self._scores_shape(*shapes))
-        return super().__call__(*args, **kwargs)
-
     def _scores_shape(self, query_shape: tuple, value_shape: tuple, key_shape: Any) -> tuple:
         rank = len(query_shape) + 1
         projected_q = (*query_shape[:-1], self.num_heads, self.key_dim)
@@ -276,81 +224,12 @@ class MultiHeadAttention(Layer):
                      + [projected_v[i] for i in self._axes])
 
     # -- computation -----------------------------------------------------------------------
-    def _attention_mask(self, query: Tensor, value: Tensor, query_mask: Any, value_mask: Any,
-                        key_mask: Any, attention_mask: Any, use_causal_mask: bool) -> Any:
-        auto = None
-        for mask, axis in ((query_mask, -1), (value_mask, -2), (key_mask, -2)):
-            if mask is not None:
-                mask = ops.expand_dims(ops.cast(ops.convert_to_tensor(mask), "bool"), axis)
-                auto = mask if auto is None else ops.logical_and(auto, mask)
-        if use_causal_mask:
-            mask = causal_mask(query.shape[1], value.shape[1])
-            auto = mask if auto is None else ops.logical_and(auto, mask)
-        if self.sliding_window is not None:
-            rows = ops.reshape(ops.arange(query.shape[1], dtype="int32"), (1, -1, 1))
-            cols = ops.reshape(ops.arange(value.shape[1], dtype="int32"), (1, 1, -1))
-            mask = ops.less(ops.abs(rows - cols), self.sliding_window)
-            auto = mask if auto is None else ops.logical_and(auto, mask)
-        if attention_mask is not None:
-            attention_mask = ops.cast(ops.convert_to_tensor(attention_mask), "bool")
-        if auto is not None:
-            attention_mask = auto if attention_mask is None else ops.logical_and(
-                attention_mask, auto)
-        return attention_mask
-
-    def _compute_attention(self, query: Tensor, key: Tensor, value: Tensor,
-                           attention_mask: Any, training: Any) -> tuple[Tensor, Tensor]:
-        query = query * self._inverse_sqrt_key_dim
-        scores = ops.einsum(self._dot_equation, key, query)
-        if attention_mask is not None:
-            expansion_axis = -len(self._axes) * 2 - 1
-            for _ in range(scores.ndim - attention_mask.ndim):
-                attention_mask = ops.expand_dims(attention_mask, axis=expansion_axis)
-        scores = self._softmax(scores, mask=attention_mask)
-        dropped = self._dropout_layer(scores, training=training) if self.dropout > 0 else scores
-        return ops.einsum(self._combine_equation, dropped, value), scores
-
-    def call(self, query: Tensor, value: Any, key: Any = None, query_mask: Any = None,
-             value_mask: Any = None, key_mask: Any = None, attention_mask: Any = None,
-             return_attention_scores: bool = False, training: Any = None,
-             use_causal_mask: bool = False) -> Any:
-        value = self._as_input(value)
-        key = value if key is None else self._as_input(key)
-        self._check_shapes(tuple(query.shape), tuple(value.shape), tuple(key.shape))
-        if query_mask is None:
-            query_mask = getattr(query, "_keras_mask", None)
-        if value_mask is None:
-            value_mask = getattr(value, "_keras_mask", None)
-        if key_mask is None and key is not value:
-            key_mask = getattr(key, "_keras_mask", None)
-        attention_mask = self._attention_mask(query, value, query_mask, value_mask, key_mask,
-                                              attention_mask, use_causal_mask)
-        # The masks are handled here: the projections must not see (and warn about) them.
-        saved = [(t, t._keras_mask) for t in (query, value, key)
-                 if getattr(t, "_keras_mask", None) is not None]
-        for tensor, _ in saved:
-            tensor._keras_mask = None
-        try:
-            output, scores = self._compute_attention(
-                self._query_dense(query), self._key_dense(key), self._value_dense(value),
-                attention_mask, training)
-        finally:
-            for tensor, mask in saved:
-                tensor._keras_mask = mask
-        output = self._output_dense(output)
-        if query_mask is not None:
-            output._keras_mask = ops.cast(ops.convert_to_tensor(query_mask), "bool")
-        if return_attention_scores:
-            return output, scores
-        return output
-
-    def _as_input(self, tensor: Any) -> Tensor:
-        mask = getattr(tensor, "_keras_mask", None)
-        tensor = ops.convert_to_tensor(tensor)
-        if "float" in tensor.dtype and tensor.dtype != self.dtype:
-            tensor = ops.cast(tensor, self.dtype)
-            tensor._keras_mask = mask
-        return tensor
+    def _attend(self, query: Tensor, value: Tensor, key: Tensor, attention_mask: Any,
+                training: Any) -> tuple[Tensor, Tensor]:
+        output, scores = self._compute_attention(
+            self._query_dense(query), self._key_dense(key), self._value_dense(value),
+            attention_mask, training)
+        return self._output_dense(output), scores
 
     def compute_output_shape(self, query_shape: Any, value_shape: Any = None,
                              key_shape: Any = None) -> tuple:

@@ -7,7 +7,8 @@ from gpulayers.layers.core.identity import Identity
 from gpulayers.layers.core.input_layer import Input, InputLayer
 from gpulayers.layers.core.lambda_layer import Lambda
 from gpulayers.layers.core.masking import Masking
+from gpulayers.layers.core.reversible_embedding import ReversibleEmbedding
 from gpulayers.layers.core.wrapper import Wrapper
 
 __all__ = ["Dense", "EinsumDense", "Embedding", "Identity", "Input", "InputLayer", "Lambda",
-           "Masking", "Wrapper"]
+           "Masking", "ReversibleEmbedding", "Wrapper"]
