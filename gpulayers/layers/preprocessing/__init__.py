@@ -4,9 +4,13 @@ encoding and lookup layers (CategoryEncoding, Discretization, Hashing, HashedCro
 IntegerLookup, StringLookup, TextVectorization) and the audio spectrograms (STFTSpectrogram,
 MelSpectrogram)."""
 
+from gpulayers.layers.preprocessing.aug_mix import AugMix
 from gpulayers.layers.preprocessing.auto_contrast import AutoContrast
 from gpulayers.layers.preprocessing.category_encoding import CategoryEncoding
 from gpulayers.layers.preprocessing.center_crop import CenterCrop
+from gpulayers.layers.preprocessing.contrast_limited_adaptive_histogram_equalization import (
+           ContrastLimitedAdaptiveHistogramEqualization,
+)
 from gpulayers.layers.preprocessing.cut_mix import CutMix
 from gpulayers.layers.preprocessing.discretization import Discretization
 from gpulayers.layers.preprocessing.equalization import Equalization
@@ -17,6 +21,7 @@ from gpulayers.layers.preprocessing.mel_spectrogram import MelSpectrogram
 from gpulayers.layers.preprocessing.mix_up import MixUp
 from gpulayers.layers.preprocessing.normalization import Normalization
 from gpulayers.layers.preprocessing.pipeline import Pipeline
+from gpulayers.layers.preprocessing.rand_augment import RandAugment
 from gpulayers.layers.preprocessing.random_brightness import RandomBrightness
 from gpulayers.layers.preprocessing.random_color_degeneration import RandomColorDegeneration
 from gpulayers.layers.preprocessing.random_color_jitter import RandomColorJitter
@@ -44,12 +49,13 @@ from gpulayers.layers.preprocessing.stft_spectrogram import STFTSpectrogram
 from gpulayers.layers.preprocessing.string_lookup import StringLookup
 from gpulayers.layers.preprocessing.text_vectorization import TextVectorization
 
-__all__ = ["AutoContrast", "CategoryEncoding", "CenterCrop", "CutMix", "Discretization",
+__all__ = ["AugMix", "AutoContrast", "CategoryEncoding", "CenterCrop",
+           "ContrastLimitedAdaptiveHistogramEqualization", "CutMix", "Discretization",
            "Equalization", "HashedCrossing", "Hashing", "IntegerLookup", "MelSpectrogram",
-           "MixUp", "Normalization", "Pipeline", "RandomBrightness", "RandomColorDegeneration",
-           "RandomColorJitter", "RandomContrast", "RandomCrop", "RandomElasticTransform",
-           "RandomErasing", "RandomFlip", "RandomGaussianBlur", "RandomGrayscale", "RandomHue",
-           "RandomInvert", "RandomPerspective", "RandomPosterization", "RandomRotation",
-           "RandomSaturation", "RandomSharpness", "RandomShear", "RandomTranslation",
-           "RandomZoom", "Rescaling", "Resizing", "STFTSpectrogram", "Solarization",
-           "StringLookup", "TextVectorization"]
+           "MixUp", "Normalization", "Pipeline", "RandAugment", "RandomBrightness",
+           "RandomColorDegeneration", "RandomColorJitter", "RandomContrast", "RandomCrop",
+           "RandomElasticTransform", "RandomErasing", "RandomFlip", "RandomGaussianBlur",
+           "RandomGrayscale", "RandomHue", "RandomInvert", "RandomPerspective",
+           "RandomPosterization", "RandomRotation", "RandomSaturation", "RandomSharpness",
+           "RandomShear", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing",
+           "STFTSpectrogram", "Solarization", "StringLookup", "TextVectorization"]
