@@ -231,6 +231,7 @@ def test_scratch_array_is_reused_per_thread_and_not_kept_above_the_cap(monkeypat
     first = scratch.scratch_array((4, 5), "float32")
     second = scratch.scratch_array((3,), "float64")
     assert np.shares_memory(first, second) and second.shape == (3,)
+    assert not np.shares_memory(second, scratch.scratch_array((3,), "float64", slot="padded"))
     monkeypatch.setattr(scratch, "MAX_SCRATCH_BYTES", 8)
     big = scratch.scratch_array((4,), "float32")
     assert not np.shares_memory(big, first) and big.shape == (4,)

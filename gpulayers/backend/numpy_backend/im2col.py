@@ -92,12 +92,22 @@ def check_col2im_shapes(cols_shape: Sequence[int], input_shape: Sequence[int],
     return out_spatial
 
 
-def _padded(x: Any, padding: Padding) -> Any:
-    """``x`` with zeros before/after each spatial dim (negative 'after' is left to the view)."""
-    widths = [(0, 0), *((before, max(after, 0)) for before, after in padding), (0, 0)]
+def _padded(x: Any, padding: Padding, transient: bool = False) -> Any:
+    """``x`` with zeros before/after each spatial dim (negative 'after' is left to the view);
+    with ``transient`` in a scratch slot, writing zeros to the borders only."""
+    widths = [(before, max(after, 0)) for before, after in padding]
     if all(before == after == 0 for before, after in widths):
         return x
-    return xp.pad(x, widths)
+    if not transient:
+        return xp.pad(x, [(0, 0), *widths, (0, 0)])
+    shape = (x.shape[0], *(n + b + a for n, (b, a) in zip(x.shape[1:-1], widths)), x.shape[-1])
+    padded = scratch_array(shape, x.dtype, slot="padded")
+    for axis, (before, after) in enumerate(widths, start=1):
+        lead = (slice(None),) * axis
+        padded[(*lead, slice(0, before))] = 0
+        padded[(*lead, slice(shape[axis] - after, shape[axis]))] = 0
+    padded[(slice(None), *(slice(b, b + n) for n, (b, _) in zip(x.shape[1:-1], widths)))] = x
+    return padded
 
 
 def im2col(x: Any, kernel_size: Sequence[int], strides: Sequence[int],
@@ -111,7 +121,7 @@ def im2col(x: Any, kernel_size: Sequence[int], strides: Sequence[int],
     check_geometry(x.shape, kernel_size, strides, dilation_rate, padding)
     out_spatial = conv_output_spatial_shape(x.shape[1:-1], kernel_size, strides,
                                             dilation_rate, padding)
-    padded = _padded(x, padding)
+    padded = _padded(x, padding, transient)
     batch_stride, *spatial_strides, channel_stride = padded.strides
     view = as_strided(
         padded,

@@ -23,14 +23,16 @@ MAX_SCRATCH_BYTES = 512 * 2**20
 _local = threading.local()
 
 
-def scratch_array(shape: Sequence[int], dtype: Any) -> np.ndarray:
+def scratch_array(shape: Sequence[int], dtype: Any, slot: str = "columns") -> np.ndarray:
     """An uninitialised C-contiguous array of ``shape`` and ``dtype`` in this thread's
-    scratch buffer: valid until the next ``scratch_array`` call on the same thread."""
+    scratch buffer ``slot``: valid until the next call for the same slot on this thread
+    (im2col reads its padded input from one slot while it writes columns to another)."""
     dtype = np.dtype(dtype)
     nbytes = math.prod(shape) * dtype.itemsize
     if nbytes > MAX_SCRATCH_BYTES:
         return np.empty(shape, dtype)
-    buffer = getattr(_local, "buffer", None)
+    buffers = _local.__dict__.setdefault("buffers", {})
+    buffer = buffers.get(slot)
     if buffer is None or buffer.nbytes < nbytes:
-        buffer = _local.buffer = np.empty(nbytes, np.uint8)
+        buffer = buffers[slot] = np.empty(nbytes, np.uint8)
     return buffer[:nbytes].view(dtype).reshape(shape)
