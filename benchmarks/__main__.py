@@ -1,8 +1,8 @@
 """The benchmark suite's command line: ``python -m benchmarks``.
 
     PYTHONPATH=. python -m benchmarks [--size cpu|small|large|tiny] [--workloads mlp,convnet,...]
-        [--rounds N] [--steps N] [--warmup N] [--json PATH] [--precision fp32-strict|tf32]
-        [--backend numpy|cupy] [--no-peers]
+        [--rounds N] [--steps N] [--warmup N] [--json PATH]
+        [--precision fp32-strict|tf32|mixed-fp16] [--backend numpy|cupy] [--no-peers]
 
 Prints a Markdown table (stdout; progress on stderr) and writes the JSON document if asked.
 Default size: ``large`` on the GPU (CuPy backend active), ``cpu`` otherwise. Exit status 1 when a
@@ -94,8 +94,16 @@ def run(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
         meta["precision_note"] = precision_note
     if size in ("large", "small") and not gpu:
         meta["note"] = f"size {size} is meant for a GPU; this run is on the CPU"
+    mixed = args.precision == "mixed-fp16"
+    if mixed and not gpu:
+        raise SystemExit("--precision mixed-fp16 is for GPU runs: NumPy has no fast float16 "
+                         "GEMM, and PyTorch's CPU autocast uses bfloat16")
+    if mixed:
+        meta["precision_note"] = ("mixed-fp16: the model workloads run each framework's float16 "
+                                  "mixed precision with loss scaling; the op microbenchmarks "
+                                  "stay float32")
     options = Options(rounds=rounds, steps=steps, warmup=warmup, absent=absent)
-    context = Context(device=device, torch=torch, keras=keras, seed=args.seed)
+    context = Context(device=device, torch=torch, keras=keras, seed=args.seed, mixed=mixed)
     results: dict[str, Any] = {}
     with peers.torch_precision(torch, args.precision, device):
         if gpu:

@@ -2,7 +2,8 @@
 # GPU check: run on a machine with an NVIDIA GPU, from the checkout, no network, no install:
 #
 #     bash benchmarks/gpu_check.sh [tests] [demo] [bench] [suite_large] [suite_small] [profile]
-#                                  (default: all six; each fits one 10-minute device call)
+#                                  [suite_mixed]
+#     (default: the first six; each stage fits one 10-minute device call)
 #
 # 1. the whole test suite on the CuPy backend (GPULAYERS_BACKEND=cupy), which includes the
 #    gpu-marked CuPy-vs-NumPy agreement tests of every kernel family;
@@ -11,7 +12,9 @@
 # 4. suite_large / suite_small: the benchmark suite (python3 -m benchmarks, benchmarks/README.md)
 #    at --size large and --size small, fp32-strict (tables in suite_large.log / suite_small.log,
 #    JSON beside);
-# 5. profile: host vs device time of a training step (benchmarks/profile_steps.py).
+# 5. profile: host vs device time of a training step (benchmarks/profile_steps.py);
+# 6. suite_mixed (only when named): the suite's models at --size large in float16 mixed
+#    precision (--precision mixed-fp16), every framework with its own loss scaling.
 # Each stage fits a 10-minute slot. Logs go to $OUT if set, else benchmarks/results/latest; a short
 # summary is printed last and saved as summary.txt there.
 set -uo pipefail
@@ -19,14 +22,17 @@ cd "$(dirname "$0")/.."
 out="${OUT:-benchmarks/results/latest}"
 stages="${*:-tests demo bench suite_large suite_small profile}"
 wants() { case " $stages " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
-suite() {  # the benchmark suite at size $1, in a 10-minute slot; its exit status
-  echo "== benchmark suite, size $1 =="
-  timeout 570 python3 -m benchmarks --size "$1" --json "$out/suite_$1.json" 2>&1 \
-    | tee "$out/suite_$1.log" | tail -n 40
+suite() {  # the benchmark suite at size $1 (log name $2, more options after), in a 10-minute
+  # slot; its exit status
+  local size=$1 name=${2:-$1}
+  shift; shift || true
+  echo "== benchmark suite, size $size ($name) =="
+  timeout 570 python3 -m benchmarks --size "$size" --json "$out/suite_$name.json" "$@" 2>&1 \
+    | tee "$out/suite_$name.log" | tail -n 40
   return "${PIPESTATUS[0]}"
 }
 tests_status=skipped demo_status=skipped bench_status=skipped profile_status=skipped
-suite_large_status=skipped suite_small_status=skipped
+suite_large_status=skipped suite_small_status=skipped suite_mixed_status=skipped
 mkdir -p "$out"
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1
 
@@ -60,6 +66,9 @@ if wants bench; then
 fi
 if wants suite_large; then suite large; suite_large_status=$?; fi
 if wants suite_small; then suite small; suite_small_status=$?; fi
+if wants suite_mixed; then
+  suite large mixed --precision mixed-fp16 --workloads models; suite_mixed_status=$?
+fi
 if wants profile; then
   echo "== host vs device time =="
   timeout 300 python3 benchmarks/profile_steps.py 2>&1 | tee "$out/profile.log" | tail -n 10
@@ -78,8 +87,10 @@ fi
   wants suite_small && echo "suite small: exit $suite_small_status" \
     && sed -n '/^| workload/,$p' "$out/suite_small.log"
   wants profile && echo "profile: exit $profile_status" && sed -n '/^| workload/,$p' "$out/profile.log"
+  wants suite_mixed && echo "suite mixed-fp16: exit $suite_mixed_status" \
+    && sed -n '/^| workload/,$p' "$out/suite_mixed.log"
 } | tee "$out/summary.txt"
 for status in $tests_status $demo_status $bench_status $suite_large_status $suite_small_status \
-  $profile_status; do
+  $profile_status $suite_mixed_status; do
   [ "$status" = skipped ] || [ "$status" -eq 0 ] || exit 1
 done

@@ -25,7 +25,9 @@ from typing import Any
 __all__ = ["PRECISIONS", "GpulayersMemory", "TorchMemory", "load_keras", "load_torch",
            "set_cupy_precision", "torch_precision", "torch_precision_state", "torch_sync"]
 
-PRECISIONS = ("fp32-strict", "tf32")
+# mixed-fp16: every framework's own float16 mixed precision with loss scaling (gpulayers and
+# Keras: the "mixed_float16" policy; torch: autocast + GradScaler), fp32 math strict elsewhere.
+PRECISIONS = ("fp32-strict", "tf32", "mixed-fp16")
 
 
 def set_cupy_precision(precision: str) -> str | None:

@@ -86,3 +86,25 @@ def test_keras_peer_trains_the_same_model(name):
         np.testing.assert_allclose(ours_loss, to_numpy(theirs.train()["loss"]), rtol=1e-4)
     np.testing.assert_allclose(to_numpy(ours.infer().numpy()), to_numpy(theirs.infer()),
                                rtol=1e-3, atol=1e-5)
+
+
+def test_mixed_precision_peers_train_alike_and_the_cpu_refuses_the_mode(monkeypatch):
+    # --precision mixed-fp16 builds gpulayers and Keras under their mixed_float16 policies
+    # (with loss scaling): on the same weights they take the same float16 steps. The mode
+    # itself is for GPU runs; on the CPU the command line refuses it.
+    keras_or_skip()
+    torch = pytest.importorskip("torch")
+    keras, reason = load_keras(torch)
+    if reason:
+        pytest.skip(reason)
+    workload = make("mlp", "tiny")
+    context = Context("cpu", torch=torch, keras=keras, mixed=True)
+    ours = workload.gpulayers(context)
+    theirs = workload.keras(context, ours.weights)
+    assert ours.infer().dtype == "float16"
+    for _ in range(2):
+        ours_loss = to_numpy(ours.train()["loss"].numpy())
+        np.testing.assert_allclose(ours_loss, to_numpy(theirs.train()["loss"]), rtol=2e-2)
+    monkeypatch.setenv("CUPY_TF32", "0")
+    with pytest.raises(SystemExit, match="mixed-fp16 is for GPU runs"):
+        main(["--size", "tiny", "--backend", "numpy", "--precision", "mixed-fp16"])

@@ -42,6 +42,7 @@ class Context:
     torch: ModuleType | None = None
     keras: ModuleType | None = None
     seed: int = 0
+    mixed: bool = False  # float16 mixed precision in every framework (GPU runs only)
 
 
 @dataclass
@@ -87,15 +88,21 @@ def labels(seed: int, batch: int, classes: int = 10) -> np.ndarray:
     return np.random.default_rng(seed + 1).integers(0, classes, batch).astype("int32")
 
 
-def gpulayers_model_steps(build: Callable[[ModuleType], Any], x: np.ndarray, y: np.ndarray
-                          ) -> PeerSteps:
-    """Steps of the gpulayers model ``build(gpulayers)`` on device copies of ``x``, ``y``."""
+def gpulayers_model_steps(context: Context, build: Callable[[ModuleType], Any], x: np.ndarray,
+                          y: np.ndarray) -> PeerSteps:
+    """Steps of the gpulayers model ``build(gpulayers)`` on device copies of ``x``, ``y``
+    (built under the ``mixed_float16`` policy, so compiled with loss scaling, when mixed)."""
     import gpulayers
     from gpulayers import backend
 
-    model = build(gpulayers)
-    model.compile(optimizer=gpulayers.optimizers.Adam(LEARNING_RATE, epsilon=EPSILON),
-                  loss=gpulayers.losses.SparseCategoricalCrossentropy(from_logits=True))
+    policy = "mixed_float16" if context.mixed else None
+    gpulayers.mixed_precision.set_global_policy(policy)
+    try:
+        model = build(gpulayers)
+        model.compile(optimizer=gpulayers.optimizers.Adam(LEARNING_RATE, epsilon=EPSILON),
+                      loss=gpulayers.losses.SparseCategoricalCrossentropy(from_logits=True))
+    finally:
+        gpulayers.mixed_precision.set_global_policy(None)
     data = (backend.to_device(x), backend.to_device(y))
     return PeerSteps(train=lambda: model.train_step(data),
                      infer=lambda: model.predict_step(data[0]), weights=model.get_weights())
@@ -107,12 +114,16 @@ def keras_model_steps(context: Context, build: Callable[[ModuleType], Any], x: n
     keras, torch = context.keras, context.torch
     assert keras is not None and torch is not None
     scope = _keras_device_scope(keras, context.device)
-    with scope():
-        model = build(keras)
-        model.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE, epsilon=EPSILON),
-                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-        if weights is not None:
-            model.set_weights(weights)
+    keras.mixed_precision.set_global_policy("mixed_float16" if context.mixed else "float32")
+    try:
+        with scope():
+            model = build(keras)
+            model.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE, epsilon=EPSILON),
+                          loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+            if weights is not None:
+                model.set_weights(weights)
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
     tx = torch.as_tensor(x, device=context.device)
     ty = torch.as_tensor(y, device=context.device)
     data = (tx, ty)
@@ -151,6 +162,8 @@ def torch_model_steps(context: Context, model: Any, x: np.ndarray, y: np.ndarray
     tx = torch.as_tensor(x, device=context.device)
     ty = torch.as_tensor(y.astype("int64"), device=context.device)
     cross_entropy = torch.nn.functional.cross_entropy
+    if context.mixed:
+        return _torch_mixed_steps(torch, model, optimizer, tx, ty)
 
     def train() -> object:
         optimizer.zero_grad(set_to_none=True)
@@ -161,6 +174,28 @@ def torch_model_steps(context: Context, model: Any, x: np.ndarray, y: np.ndarray
 
     def infer() -> object:
         with torch.no_grad():
+            return model(tx)
+
+    return PeerSteps(train=train, infer=infer)
+
+
+def _torch_mixed_steps(torch: ModuleType, model: Any, optimizer: Any, tx: Any, ty: Any
+                       ) -> PeerSteps:
+    """PyTorch's recipe for float16 mixed precision: autocast and a GradScaler."""
+    scaler = torch.amp.GradScaler("cuda")
+    cross_entropy = torch.nn.functional.cross_entropy
+
+    def train() -> object:
+        optimizer.zero_grad(set_to_none=True)
+        with torch.autocast("cuda", dtype=torch.float16):
+            loss = cross_entropy(model(tx), ty)
+        scaler.scale(loss).backward()
+        scaler.step(optimizer)
+        scaler.update()
+        return loss
+
+    def infer() -> object:
+        with torch.no_grad(), torch.autocast("cuda", dtype=torch.float16):
             return model(tx)
 
     return PeerSteps(train=train, infer=infer)

@@ -82,7 +82,7 @@ def workload(cell: str, size: str, seed: int = 0) -> Workload:
         return keras_api_model(lib, cell, steps, features, units)
 
     def ours(context: Context) -> PeerSteps:
-        return gpulayers_model_steps(build, x, y)
+        return gpulayers_model_steps(context, build, x, y)
 
     def theirs(context: Context) -> PeerSteps:
         assert context.torch is not None
