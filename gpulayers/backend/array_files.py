@@ -25,7 +25,8 @@ from typing import IO, Any
 
 import numpy as np
 
-__all__ = ["H5_SIGNATURE", "h5py_module", "read_h5", "read_npz", "write_h5", "write_npz"]
+__all__ = ["H5_SIGNATURE", "h5py_available", "h5py_module", "read_h5", "read_npz", "write_h5",
+           "write_npz"]
 
 H5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
@@ -41,6 +42,15 @@ def h5py_module() -> ModuleType:
         raise ImportError('Reading or writing HDF5 (.h5) weights needs h5py: pip install '
                           '"gpulayers[h5]" (or pip install h5py)') from error
     return h5py
+
+
+def h5py_available() -> bool:
+    """Whether h5py (the optional HDF5 dependency) can be imported."""
+    try:
+        h5py_module()
+    except ImportError:
+        return False
+    return True
 
 
 def _host(value: Any) -> np.ndarray:

@@ -6,11 +6,13 @@ Members:
 - ``config.json``: the model's config (``{"module", "class_name", "config",
   "registered_name", "build_config", "compile_config"}``, see
   :mod:`gpulayers.saving.model_config`);
-- ``model.weights.npz``: the weights and optimizer state, one array per Keras weight path
-  (``layers/dense/vars/0``...), see :mod:`gpulayers.saving.weights_store`.
+- ``model.weights.h5``: the weights and optimizer state in Keras 3's HDF5 layout, one array
+  per Keras weight path (``layers/dense/vars/0``...), see
+  :mod:`gpulayers.saving.weights_store`; without h5py, the same arrays in
+  ``model.weights.npz`` (which only gpulayers reads back).
 
-Reading also accepts archives written by Keras 3, whose weights member is
-``model.weights.h5`` (read with h5py). Every problem with the file (missing, not a zip,
+With h5py installed Keras 3 loads these files (``keras.models.load_model``), and gpulayers
+reads the archives Keras 3 writes. Every problem with the file (missing, not a zip,
 truncated, a zip of something else, unreadable members) is a ValueError naming the file.
 
 Example::
@@ -82,17 +84,27 @@ def _metadata() -> dict[str, str]:
             "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
 
 
-def write_archive(stream: IO[bytes], config_json: str, arrays: dict[str, Any]) -> None:
+def write_archive(stream: IO[bytes], config_json: str, arrays: dict[str, Any],
+                  names: dict[str, str] | None = None) -> None:
     """Write a ``.keras`` archive to ``stream`` (a binary file open for writing).
+
+    The weights go to ``model.weights.h5`` in Keras 3's layout when h5py is installed and
+    ``names`` are given (Keras then loads the file too), else to ``model.weights.npz``.
 
     Args:
         stream: where the zip goes (e.g. the file given by ``atomic_write``).
         config_json: the model's config, already JSON text (see :func:`to_json`).
-        arrays: ``{"<weight path>": array}`` for ``model.weights.npz``.
+        arrays: ``{"<weight path>": array}``.
+        names: ``{"<path>/vars": object name}`` for the HDF5 groups (see ``write_h5``).
     """
     with zipfile.ZipFile(stream, "w") as archive:
         archive.writestr(METADATA_MEMBER, json.dumps(_metadata()))
         archive.writestr(CONFIG_MEMBER, config_json)
+        if names is not None and array_files.h5py_available():
+            weights = io.BytesIO()  # h5py needs a seekable file; a zip member is not one
+            array_files.write_h5(weights, arrays, names)
+            archive.writestr(WEIGHTS_H5_MEMBER, weights.getvalue())
+            return
         with archive.open(WEIGHTS_NPZ_MEMBER, "w", force_zip64=True) as member:
             array_files.write_npz(member, arrays)
 

@@ -27,6 +27,7 @@ from typing import Any
 from gpulayers.backend import array_files
 from gpulayers.saving import keras_archive
 from gpulayers.saving.file_io import atomic_write, check_overwrite, fspath
+from gpulayers.saving.keras_modules import with_keras_modules
 from gpulayers.saving.model_config import model_from_config, serialize_model
 from gpulayers.saving.weights_store import collect_weights, restore_weights
 
@@ -56,10 +57,10 @@ def save_model(model: Any, filepath: Any, overwrite: bool = True) -> None:
         warnings.warn(f"{who}: model '{model.name}' has not been built yet, so it has no "
                       "weights to save. Build it first by calling it on some data.",
                       stacklevel=3)
-    config_json = keras_archive.to_json(serialize_model(model), who)
-    arrays, _ = collect_weights(model)
+    config_json = keras_archive.to_json(with_keras_modules(serialize_model(model)), who)
+    arrays, names = collect_weights(model)
     with atomic_write(path) as stream:
-        keras_archive.write_archive(stream, config_json, arrays)
+        keras_archive.write_archive(stream, config_json, arrays, names)
 
 
 def load_model(filepath: Any, custom_objects: dict[str, Any] | None = None,

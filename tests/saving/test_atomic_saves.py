@@ -58,7 +58,9 @@ def test_new_files_get_the_usual_permissions(tmp_path):
 
 def test_a_failing_model_save_keeps_the_old_file(saved, monkeypatch):
     path, outputs = saved
+    # the weights member is HDF5 when h5py is installed, else .npz: both writers fail here
     monkeypatch.setattr(array_files, "write_npz", _write_then_fail)
+    monkeypatch.setattr(array_files, "write_h5", _write_then_fail)
     with pytest.raises(OSError, match="disk full"):
         sequential_model().save(path)
     monkeypatch.undo()
@@ -89,12 +91,12 @@ import os
 from gpulayers.backend import array_files
 from saving_fixtures import sequential_model
 
-def write_then_die(stream, arrays):
+def write_then_die(stream, arrays, names=None):
     stream.write(b"\\0" * 4096)
     stream.flush()
     os._exit(17)  # the process dies in the middle of writing, no cleanup runs
 
-array_files.write_npz = write_then_die
+array_files.write_npz = array_files.write_h5 = write_then_die
 sequential_model().save({path!r})
 """
 

@@ -15,6 +15,11 @@ from gpulayers.models import Sequential, load_model
 X = RNG.normal(size=(3, 6)).astype("float32")
 
 
+def _weights_member(archive):
+    """The weights member: HDF5 when h5py is installed, else .npz."""
+    return next(name for name in archive.namelist() if name.startswith("model.weights."))
+
+
 @pytest.fixture
 def good_file(tmp_path):
     path = tmp_path / "good.keras"
@@ -63,7 +68,8 @@ def test_config_that_is_not_json(tmp_path, good_file):
     path = tmp_path / "bad_config.keras"
     with zipfile.ZipFile(good_file) as source, zipfile.ZipFile(path, "w") as archive:
         archive.writestr("config.json", b"{not json")
-        archive.writestr("model.weights.npz", source.read("model.weights.npz"))
+        member = _weights_member(source)
+        archive.writestr(member, source.read(member))
     with pytest.raises(ValueError, match=r"bad_config\.keras.*config\.json is not valid JSON"):
         load_model(path)
 
@@ -81,7 +87,7 @@ def test_truncated_file(tmp_path, good_file, fraction):
 def test_corrupted_bytes_in_the_weights(tmp_path, good_file):
     data = bytearray(good_file.read_bytes())
     with zipfile.ZipFile(good_file) as archive:
-        info = archive.getinfo("model.weights.npz")
+        info = archive.getinfo(_weights_member(archive))
     middle = info.header_offset + 100 + info.compress_size // 2
     data[middle] ^= 0xFF
     path = tmp_path / "flipped.keras"
@@ -179,7 +185,8 @@ def test_load_model_with_other_weights_in_the_archive(tmp_path, good_file):
     with zipfile.ZipFile(good_file) as config_source, zipfile.ZipFile(other) as weights_source, \
             zipfile.ZipFile(path, "w") as archive:
         archive.writestr("config.json", config_source.read("config.json"))
-        archive.writestr("model.weights.npz", weights_source.read("model.weights.npz"))
+        member = _weights_member(weights_source)
+        archive.writestr(member, weights_source.read(member))
     with pytest.raises(ValueError, match=r"mixed\.keras.* do not match model"):
         load_model(path)
 
@@ -190,6 +197,7 @@ def test_metadata_is_optional_and_unknown_class_is_named(tmp_path, good_file):
     path = tmp_path / "unknown.keras"
     with zipfile.ZipFile(good_file) as source, zipfile.ZipFile(path, "w") as archive:
         archive.writestr("config.json", json.dumps(config))
-        archive.writestr("model.weights.npz", source.read("model.weights.npz"))
+        member = _weights_member(source)
+        archive.writestr(member, source.read(member))
     with pytest.raises(ValueError, match="unknown model class 'NoSuchModel'.*custom_objects"):
         load_model(path)

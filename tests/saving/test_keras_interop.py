@@ -1,5 +1,5 @@
-"""Files move between Keras 3 and gpulayers: weights files both ways, Keras's ``.keras`` files
-into gpulayers, and the same weight paths as Keras for nested and subclassed models.
+"""Files move between Keras 3 and gpulayers: weights files and ``.keras`` model files both
+ways, and the same weight paths as Keras for nested and subclassed models.
 
 Keras (torch backend, CPU) is a test-only peer: these tests skip when it is not installed.
 """
@@ -74,6 +74,34 @@ def test_keras_model_file_loads_into_gpulayers(tmp_path):
                                       theirs.optimizer.variables[2:]):
         _assert_close(ours_slot.numpy(), to_numpy(theirs_slot.value))
     assert ours.get_compile_config()["loss"] == "mse"
+
+
+@pytest.mark.parametrize("functional", [False, True])
+def test_gpulayers_model_file_loads_into_keras_and_trains_on_alike(tmp_path, functional):
+    keras = keras_or_skip()
+    if functional:
+        inputs = L.Input((8, 8, 3))
+        outputs = inputs
+        for layer in _stack(L)[1:]:
+            outputs = layer(outputs)
+        ours = Model(inputs, outputs)
+    else:
+        ours = Sequential(_stack(L))
+    y = RNG.normal(size=(4, 3)).astype("float32")
+    ours.compile(optimizer="adam", loss="mse", metrics=["mae"])
+    ours.fit(X, y, epochs=2, verbose=0)
+    ours.save(tmp_path / "g.keras")
+    theirs = keras.models.load_model(tmp_path / "g.keras")
+    _assert_close(ours.predict(X, verbose=0), to_numpy(theirs(X)))
+    assert int(to_numpy(theirs.optimizer.iterations.value)) == 2
+    for ours_slot, theirs_slot in zip(ours.optimizer.variables[1:],
+                                      theirs.optimizer.variables[2:]):
+        _assert_close(ours_slot.numpy(), to_numpy(theirs_slot.value))
+    # one more identical step on each side: the restored optimizer state is the same
+    ours.fit(X, y, epochs=1, verbose=0, shuffle=False)
+    theirs.fit(X, y, epochs=1, verbose=0, shuffle=False)
+    for mine, keras_weight in zip(ours.get_weights(), theirs.get_weights()):
+        _assert_close(mine, keras_weight)
 
 
 def test_keras_functional_model_file_loads_into_gpulayers(tmp_path):

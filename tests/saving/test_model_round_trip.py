@@ -69,12 +69,20 @@ def test_subclassed_round_trip_builds_from_build_config(tmp_path):
     assert config["registered_name"] == "TwoTowers"
 
 
-def test_archive_members_and_metadata(tmp_path):
+@pytest.mark.parametrize("with_h5py", [True, False])
+def test_archive_members_and_metadata(tmp_path, monkeypatch, with_h5py):
     import gpulayers
+    from gpulayers.backend import array_files
 
-    sequential_model().save(tmp_path / "m.keras")
+    if with_h5py:
+        pytest.importorskip("h5py", reason="h5py (the HDF5 extra) is not installed")
+    else:
+        monkeypatch.setattr(array_files, "h5py_available", lambda: False)
+    model = sequential_model()
+    model.save(tmp_path / "m.keras")
+    weights = "model.weights.h5" if with_h5py else "model.weights.npz"
     with zipfile.ZipFile(tmp_path / "m.keras") as archive:
-        assert archive.namelist() == ["metadata.json", "config.json", "model.weights.npz"]
+        assert archive.namelist() == ["metadata.json", "config.json", weights]
         metadata = json.loads(archive.read("metadata.json"))
         config = json.loads(archive.read("config.json"))
     assert metadata["gpulayers_version"] == gpulayers.__version__
@@ -83,6 +91,12 @@ def test_archive_members_and_metadata(tmp_path):
                            "build_config", "compile_config"}
     assert config["class_name"] == "Sequential" and config["compile_config"] is None
     assert config["build_config"] == {"input_shape": [None, 6]}
+    # Keras's module names, so that Keras 3 can load the file too
+    assert config["module"] == "keras"
+    assert {layer["module"] for layer in config["config"]["layers"]} == {"keras.layers"}
+    x = np.ones((2, 6), "float32")
+    np.testing.assert_array_equal(load_model(tmp_path / "m.keras").predict(x, verbose=0),
+                                  model.predict(x, verbose=0))
 
 
 def test_compile_config_is_restored(tmp_path):
