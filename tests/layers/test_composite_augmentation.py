@@ -201,8 +201,7 @@ def test_rand_augment_same_op_twice_repeats_its_draw():
     x = _x(2, 4, 4, 3, seed=1) * 0.2 + 50.0                       # no clipping below
     layer = RandAugment(factor=(0.1, 0.2), seed=3)
     images = ops.convert_to_tensor(x)
-    draw = rand_augment.draw_transformation(layer.random_brightness, images,
-                                            layer.generator)
+    draw = layer.random_brightness.get_random_transformation(images, seed=layer.generator)
 
     def apply(op_list):
         return _np(layer.transform_images(images, {

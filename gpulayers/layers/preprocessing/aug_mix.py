@@ -11,11 +11,9 @@ from gpulayers.layers.preprocessing.color_ops import ColorAugmentationLayer
 from gpulayers.layers.preprocessing.image_ops import data_format_argument
 from gpulayers.layers.preprocessing.mix_up import sample_beta
 from gpulayers.layers.preprocessing.rand_augment import (
-    apply_transformation,
     build_augmentation_layers,
     composite_arguments,
     count_argument,
-    draw_transformation,
 )
 
 # Keras 3.15's lists; a drawn index equal to the list's length means "no op at this depth".
@@ -116,8 +114,9 @@ class AugMix(ColorAugmentationLayer):
         chains = []
         for row in ops.convert_to_numpy(picks).tolist():
             names = [self._augment_layers[i] for i in row if i < len(self._augment_layers)]
-            chains.append([{"layer_name": name, "transformation": draw_transformation(
-                getattr(self, name), images, seed)} for name in names])
+            chains.append([{"layer_name": name,
+                            "transformation": getattr(self, name).get_random_transformation(
+                                images, training=True, seed=seed)} for name in names])
         return {"chain_mixing_weights": weights, "weight_sample": weight_sample,
                 "chain_transforms": chains}
 
@@ -132,8 +131,8 @@ class AugMix(ColorAugmentationLayer):
         for index, chain in enumerate(transformation["chain_transforms"]):
             chained = images
             for step in chain:
-                chained = apply_transformation(getattr(self, step["layer_name"]), chained,
-                                               step["transformation"])
+                chained = getattr(self, step["layer_name"]).transform_images(
+                    chained, step["transformation"], training=True)
             mixed = mixed + ops.cast(chained, self.compute_dtype) * weights[index]
         outputs = weight * images + (1.0 - weight) * mixed
         low, high = (float(v) for v in self.value_range)

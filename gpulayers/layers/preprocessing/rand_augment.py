@@ -2,19 +2,11 @@
 
 A composite layer owns one instance of each augmentation layer it may apply (built by
 :func:`build_augmentation_layers` with the composite's ``factor``, ``value_range``,
-``interpolation`` and ``data_format``, as Keras 3 builds them) and handles them through
-two functions:
-
-* :func:`draw_transformation` draws a layer's random parameters for a batch from the
-  composite's own seed stream;
-* :func:`apply_transformation` applies those parameters to a batch, any number of times
-  with the same result.
-
-Layers with Keras's split API (``get_random_transformation`` / ``transform_images``, the
-:class:`~gpulayers.layers.preprocessing.color_ops.ColorAugmentationLayer` family) are used
-through it. The others (RandomShear, RandomTranslation, RandomRotation, RandomBrightness,
-RandomContrast) draw and apply in one ``call``; their transformation is a seed, and applying
-it replays ``call`` with a generator made from that seed, so the same draw comes back.
+``interpolation`` and ``data_format``, as Keras 3 builds them) and uses each through Keras
+3's split API: ``get_random_transformation(images, seed=composite_stream)`` draws the
+layer's parameters for a batch from the composite's own seed stream, and
+``transform_images(images, transformation)`` applies them, any number of times with the
+same result.
 """
 
 from __future__ import annotations
@@ -49,7 +41,6 @@ RAND_AUGMENT_LAYERS = ("random_shear", "random_translation", "random_rotation",
                        "random_brightness", "random_color_degeneration", "random_contrast",
                        "random_sharpness", "random_posterization", "solarization",
                        "auto_contrast", "equalization")
-_MAX_SEED = 2**31 - 1
 
 
 def composite_arguments(label: str, value_range: Any, factor: Any, interpolation: Any,
@@ -97,23 +88,6 @@ def build_augmentation_layers(owner: Layer, names: tuple[str, ...], factor: tupl
     }
     for name in names:
         setattr(owner, name, factories[name]())
-
-
-def draw_transformation(layer: Layer, images: Tensor, seed: SeedGenerator) -> Any:
-    """``layer``'s random parameters for the rank-4 batch ``images``, drawn from ``seed``."""
-    if isinstance(layer, ColorAugmentationLayer):
-        return layer.get_random_transformation(images, training=True, seed=seed)
-    return {"replay_seed": int(ops.convert_to_numpy(randint((), 0, _MAX_SEED, "int64",
-                                                            seed)))}
-
-
-def apply_transformation(layer: Layer, images: Tensor, transformation: Any) -> Tensor:
-    """``layer`` applied to the rank-4 batch ``images`` with the drawn ``transformation``."""
-    if isinstance(layer, ColorAugmentationLayer):
-        return layer.transform_images(images, transformation, training=True)
-    # The layer draws inside `call`: a generator seeded with the drawn seed replays the draw.
-    layer.generator = SeedGenerator(transformation["replay_seed"])
-    return layer.call(images, training=True)
 
 
 class RandAugment(ColorAugmentationLayer):
@@ -174,7 +148,8 @@ class RandAugment(ColorAugmentationLayer):
         for index in ops.convert_to_numpy(indices).tolist():
             name = RAND_AUGMENT_LAYERS[index]
             if name not in transforms:
-                transforms[name] = draw_transformation(getattr(self, name), images, seed)
+                transforms[name] = getattr(self, name).get_random_transformation(
+                    images, training=True, seed=seed)
         return {"layer_idxes": indices, "transforms": transforms}
 
     def transform_images(self, images: Tensor, transformation: Any,
@@ -184,8 +159,8 @@ class RandAugment(ColorAugmentationLayer):
             return images
         for index in ops.convert_to_numpy(transformation["layer_idxes"]).tolist():
             name = RAND_AUGMENT_LAYERS[index]
-            images = apply_transformation(getattr(self, name), images,
-                                          transformation["transforms"][name])
+            images = getattr(self, name).transform_images(
+                images, transformation["transforms"][name], training=True)
         return ops.cast(images, self.compute_dtype)
 
     def get_config(self) -> dict[str, Any]:
@@ -194,6 +169,5 @@ class RandAugment(ColorAugmentationLayer):
                 "interpolation": self.interpolation, "seed": self.seed}
 
 
-__all__ = ["RAND_AUGMENT_LAYERS", "RandAugment", "apply_transformation",
-           "build_augmentation_layers", "composite_arguments", "count_argument",
-           "draw_transformation"]
+__all__ = ["RAND_AUGMENT_LAYERS", "RandAugment", "build_augmentation_layers",
+           "composite_arguments", "count_argument"]

@@ -7,8 +7,8 @@ from typing import Any
 from gpulayers import ops
 from gpulayers.autodiff import Tensor
 from gpulayers.backend.random import SeedGenerator, uniform
-from gpulayers.layers.layer import Layer
 from gpulayers.layers.preprocessing.affine_transform import symmetric_factor
+from gpulayers.layers.preprocessing.color_ops import ColorAugmentationLayer
 from gpulayers.layers.preprocessing.image_ops import data_format_argument, spatial_axes
 from gpulayers.layers.preprocessing.random_contrast import (
     batch_draw_shape,
@@ -17,7 +17,7 @@ from gpulayers.layers.preprocessing.random_contrast import (
 )
 
 
-class RandomBrightness(Layer):
+class RandomBrightness(ColorAugmentationLayer):
     """Randomly shift the brightness of each image during training, as Keras 3 does.
 
     One ``delta`` per image is drawn uniformly from ``[lower, upper]`` and scaled by the
@@ -25,6 +25,11 @@ class RandomBrightness(Layer):
     ``factor`` is a number ``f`` in ``[-1, 1]`` (giving ``(-|f|, |f|)``) or a pair of such
     numbers (sorted). With ``training=False`` the layer is the identity (inputs cast to the
     layer's dtype). Called directly with no ``training`` argument it adjusts, like Keras.
+
+    Keras 3's split API: ``get_random_transformation(images, training=True, seed=None)``
+    returns ``{"rgb_delta": (N, 1, 1, 1)}`` (already scaled to ``value_range``; zeros when
+    not training, as Keras) and ``transform_images(images, transformation)`` adds and
+    clips; ``call`` is the two in turn.
 
     Args:
         factor: a number or a pair of numbers in [-1, 1] (see above).
@@ -41,6 +46,9 @@ class RandomBrightness(Layer):
         y = layer(images, training=True)   # each image shifted by up to +-0.2
     """
 
+    channels = None
+    cast_at_inference = True
+
     def __init__(self, factor: Any, value_range: Any = (0, 255), seed: int | None = None,
                  data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -51,24 +59,33 @@ class RandomBrightness(Layer):
         self.generator = SeedGenerator(seed)
         self.data_format = data_format_argument(label, data_format)
 
-    def call(self, inputs: Tensor, training: bool = True) -> Tensor:
-        images = ops.cast(inputs, self.compute_dtype)
-        spatial_axes(images.ndim, self.data_format, f"RandomBrightness '{self.name}'")
+    def get_random_transformation(self, images: Any, training: bool = True,
+                                  seed: Any = None) -> dict[str, Any]:
+        """One offset per image; ``seed`` (an int or a SeedGenerator) replaces the layer's
+        own stream for this draw."""
+        spatial_axes(len(images.shape), self.data_format, self.label)
         if not training:
-            return images
+            return {"rgb_delta": ops.zeros(batch_draw_shape(images), dtype=self.compute_dtype)}
         low, high = (float(v) for v in self.value_range)
         draw = uniform(batch_draw_shape(images), self.factor[0], self.factor[1],
-                       dtype=self.compute_dtype, seed=self.generator)
-        delta = ops.convert_to_tensor(draw, dtype=self.compute_dtype) * (high - low)
-        return ops.clip(images + delta, low, high)
+                       dtype=self.compute_dtype, seed=self._stream(seed))
+        return {"rgb_delta": ops.convert_to_tensor(draw, dtype=self.compute_dtype)
+                * (high - low)}
 
-    def compute_output_shape(self, input_shape: Any) -> Any:
-        return tuple(input_shape)
+    def transform_images(self, images: Tensor, transformation: Any,
+                         training: bool = True) -> Tensor:
+        """``clip(images + rgb_delta, *value_range)``; the identity (cast to the layer's
+        dtype) when not training."""
+        images = ops.cast(ops.convert_to_tensor(images), self.compute_dtype)
+        if not training or transformation is None:
+            return images
+        delta = ops.cast(ops.convert_to_tensor(transformation["rgb_delta"]), images.dtype)
+        low, high = (float(v) for v in self.value_range)
+        return ops.clip(images + delta, low, high)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "factor": self.factor,
-                "value_range": self.value_range, "seed": self.seed,
-                "data_format": self.data_format}
+                "value_range": self.value_range, "seed": self.seed}
 
 
 __all__ = ["RandomBrightness"]

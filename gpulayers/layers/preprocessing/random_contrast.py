@@ -7,7 +7,7 @@ from typing import Any
 from gpulayers import ops
 from gpulayers.autodiff import Tensor
 from gpulayers.backend.random import SeedGenerator, uniform
-from gpulayers.layers.layer import Layer
+from gpulayers.layers.preprocessing.color_ops import ColorAugmentationLayer
 from gpulayers.layers.preprocessing.image_ops import data_format_argument, spatial_axes
 
 
@@ -28,12 +28,12 @@ def value_range_argument(label: str, value_range: Any) -> tuple[float, float]:
     return tuple(value_range)
 
 
-def batch_draw_shape(images: Tensor) -> tuple[int, ...]:
+def batch_draw_shape(images: Any) -> tuple[int, ...]:
     """``(1, 1, 1)`` for one image, ``(N, 1, 1, 1)`` for a batch: one draw per image."""
-    return (1, 1, 1) if images.ndim == 3 else (images.shape[0], 1, 1, 1)
+    return (1, 1, 1) if len(images.shape) == 3 else (int(images.shape[0]), 1, 1, 1)
 
 
-class RandomContrast(Layer):
+class RandomContrast(ColorAugmentationLayer):
     """Randomly adjust the contrast of each image during training, as Keras 3 does.
 
     Each image (every channel separately) becomes ``(x - mean) * c + mean``, ``mean`` taken
@@ -43,6 +43,10 @@ class RandomContrast(Layer):
     sorted as ``(lower, upper)``; ``factor=(-f, f)`` therefore always gives ``c = 1 + f``.
     With ``training=False`` the layer is the identity (inputs cast to the layer's dtype).
     Called directly with no ``training`` argument it adjusts, like Keras.
+
+    Keras 3's split API: ``get_random_transformation(images, training=True, seed=None)``
+    returns ``{"contrast_factor": (N, 1, 1, 1)}`` (zeros when not training, as Keras) and
+    ``transform_images(images, transformation)`` applies it; ``call`` is the two in turn.
 
     Args:
         factor: a number in [0, 1] or a pair of numbers (see above).
@@ -58,6 +62,9 @@ class RandomContrast(Layer):
         y = layer(images, training=True)
     """
 
+    channels = None
+    cast_at_inference = True
+
     def __init__(self, factor: Any, value_range: Any = (0, 255), seed: int | None = None,
                  data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -68,26 +75,35 @@ class RandomContrast(Layer):
         self.generator = SeedGenerator(seed)
         self.data_format = data_format_argument(label, data_format)
 
-    def call(self, inputs: Tensor, training: bool = True) -> Tensor:
-        images = ops.cast(inputs, self.compute_dtype)
-        h_axis, w_axis = spatial_axes(images.ndim, self.data_format,
-                                      f"RandomContrast '{self.name}'")
+    def get_random_transformation(self, images: Any, training: bool = True,
+                                  seed: Any = None) -> dict[str, Any]:
+        """One factor per image; ``seed`` (an int or a SeedGenerator) replaces the layer's
+        own stream for this draw."""
+        spatial_axes(len(images.shape), self.data_format, self.label)
+        shape = batch_draw_shape(images)
         if not training:
+            return {"contrast_factor": ops.zeros(shape, dtype=self.compute_dtype)}
+        draw = uniform(shape, 1.0 - self.factor[0], 1.0 + self.factor[1],
+                       dtype=self.compute_dtype, seed=self._stream(seed))
+        return {"contrast_factor": ops.convert_to_tensor(draw, dtype=self.compute_dtype)}
+
+    def transform_images(self, images: Tensor, transformation: Any,
+                         training: bool = True) -> Tensor:
+        """``clip((x - mean) * contrast_factor + mean, *value_range)`` per image and
+        channel; the identity (cast to the layer's dtype) when not training."""
+        images = ops.cast(ops.convert_to_tensor(images), self.compute_dtype)
+        if not training or transformation is None:
             return images
-        draw = uniform(batch_draw_shape(images), 1.0 - self.factor[0],
-                       1.0 + self.factor[1], dtype=self.compute_dtype, seed=self.generator)
-        factor = ops.convert_to_tensor(draw, dtype=self.compute_dtype)
+        h_axis, w_axis = spatial_axes(images.ndim, self.data_format, self.label)
+        factor = ops.cast(ops.convert_to_tensor(transformation["contrast_factor"]),
+                          images.dtype)
         mean = ops.mean(images, axis=(h_axis, w_axis), keepdims=True)
         outputs = (images - mean) * factor + mean
         return ops.clip(outputs, float(self.value_range[0]), float(self.value_range[1]))
 
-    def compute_output_shape(self, input_shape: Any) -> Any:
-        return tuple(input_shape)
-
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "factor": self.factor,
-                "value_range": self.value_range, "seed": self.seed,
-                "data_format": self.data_format}
+                "value_range": self.value_range, "seed": self.seed}
 
 
 def _contrast_factor(label: str, factor: Any) -> tuple[float, float]:

@@ -7,15 +7,16 @@ from typing import Any
 from gpulayers import ops
 from gpulayers.autodiff import Tensor
 from gpulayers.backend.random import SeedGenerator, uniform
-from gpulayers.layers.layer import Layer
+from gpulayers.layers.preprocessing.color_ops import ColorAugmentationLayer
 from gpulayers.layers.preprocessing.image_ops import data_format_argument, spatial_axes
+from gpulayers.layers.preprocessing.random_contrast import batch_draw_shape
 
 HORIZONTAL, VERTICAL = "horizontal", "vertical"
 HORIZONTAL_AND_VERTICAL = "horizontal_and_vertical"
 _MODES = (HORIZONTAL, VERTICAL, HORIZONTAL_AND_VERTICAL)
 
 
-class RandomFlip(Layer):
+class RandomFlip(ColorAugmentationLayer):
     """Flip each image with probability 1/2 during training.
 
     As in Keras 3, one coin is drawn per image: in ``"horizontal_and_vertical"`` mode an
@@ -23,6 +24,11 @@ class RandomFlip(Layer):
     layer is the identity (inputs are cast to the layer's dtype). Called directly with no
     ``training`` argument outside a training context, it flips, like Keras (whose call
     defaults to ``training=True``); models pass ``training=False`` at inference.
+
+    Keras 3's split API: ``get_random_transformation(images, training=True, seed=None)``
+    returns ``{"flips": (N, 1, 1, 1) booleans, "input_shape": ...}`` (None when not
+    training) and ``transform_images(images, transformation)`` flips the marked images;
+    ``call`` is the two in turn.
 
     Args:
         mode: ``"horizontal"`` (left-right), ``"vertical"`` (up-down) or
@@ -38,6 +44,9 @@ class RandomFlip(Layer):
         y = flip(images, training=True)   # each image mirrored left-right or unchanged
     """
 
+    channels = None
+    cast_at_inference = True
+
     def __init__(self, mode: str = HORIZONTAL_AND_VERTICAL, seed: int | None = None,
                  data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -52,26 +61,34 @@ class RandomFlip(Layer):
         self.generator = SeedGenerator(seed)
         self.data_format = data_format_argument(f"RandomFlip '{self.name}'", data_format)
 
-    def call(self, inputs: Tensor, training: bool = True) -> Tensor:
-        images = ops.cast(inputs, self.compute_dtype)
-        h_axis, w_axis = spatial_axes(images.ndim, self.data_format,
-                                      f"RandomFlip '{self.name}'")
+    def get_random_transformation(self, images: Any, training: bool = True,
+                                  seed: Any = None) -> dict[str, Any] | None:
+        """One coin per image; ``seed`` (an int or a SeedGenerator) replaces the layer's
+        own stream for this draw."""
         if not training:
+            return None
+        spatial_axes(len(images.shape), self.data_format, self.label)
+        coins = uniform(batch_draw_shape(images), seed=self._stream(seed))
+        return {"flips": ops.less_equal(ops.convert_to_tensor(coins), 0.5),
+                "input_shape": tuple(images.shape)}
+
+    def transform_images(self, images: Tensor, transformation: Any,
+                         training: bool = True) -> Tensor:
+        """``images`` (cast to the layer's dtype) with the images marked in ``flips``
+        flipped; unchanged when not training."""
+        images = ops.cast(ops.convert_to_tensor(images), self.compute_dtype)
+        if not training or transformation is None:
             return images
-        coin_shape = (1, 1, 1) if images.ndim == 3 else (images.shape[0], 1, 1, 1)
-        flips = ops.less_equal(uniform(coin_shape, seed=self.generator), 0.5)
+        h_axis, w_axis = spatial_axes(images.ndim, self.data_format, self.label)
+        flips = ops.convert_to_tensor(transformation["flips"])
         if self.mode in (HORIZONTAL, HORIZONTAL_AND_VERTICAL):
             images = ops.where(flips, ops.flip(images, axis=w_axis), images)
         if self.mode in (VERTICAL, HORIZONTAL_AND_VERTICAL):
             images = ops.where(flips, ops.flip(images, axis=h_axis), images)
         return images
 
-    def compute_output_shape(self, input_shape: Any) -> Any:
-        return tuple(input_shape)
-
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "mode": self.mode, "seed": self.seed,
-                "data_format": self.data_format}
+        return {**super().get_config(), "mode": self.mode, "seed": self.seed}
 
 
 __all__ = ["RandomFlip"]

@@ -6,22 +6,16 @@ from typing import Any
 
 from gpulayers import ops
 from gpulayers.autodiff import Tensor
-from gpulayers.backend.random import SeedGenerator, uniform
-from gpulayers.layers.layer import Layer
+from gpulayers.backend.random import uniform
+from gpulayers.layers.preprocessing.affine_augmentation import AffineAugmentationLayer
 from gpulayers.layers.preprocessing.affine_transform import (
-    affine_transform,
-    fill_and_interpolation,
     rotation_transforms,
     symmetric_factor,
 )
-from gpulayers.layers.preprocessing.image_ops import data_format_argument, spatial_axes
-from gpulayers.layers.preprocessing.random_contrast import (
-    seed_argument,
-    value_range_argument,
-)
+from gpulayers.layers.preprocessing.random_contrast import value_range_argument
 
 
-class RandomRotation(Layer):
+class RandomRotation(AffineAugmentationLayer):
     """Rotate each image about its center by a random angle during training (Keras 3).
 
     The angle (in fractions of a full turn, ``factor * 360`` degrees, counter-clockwise for
@@ -30,6 +24,11 @@ class RandomRotation(Layer):
     ``factor=(0.25, 0.25)`` always rotates by 90 degrees. Pixels are resampled through
     :func:`~gpulayers.layers.preprocessing.affine_transform.affine_transform`. With
     ``training=False`` the layer is the identity (inputs cast to the layer's dtype).
+
+    Keras 3's split API: ``get_random_transformation(images, training=True, seed=None)``
+    returns ``{"angle": (N,) degrees, "rotation_matrix": (N, 8), "image_height",
+    "image_width", "batch_size"}`` and ``transform_images(images, transformation)``
+    applies its ``rotation_matrix``; ``call`` is the two in turn.
 
     Args:
         factor: a number or a pair of numbers in [-1, 1] (see above).
@@ -56,30 +55,29 @@ class RandomRotation(Layer):
         super().__init__(**kwargs)
         label = f"RandomRotation '{self.name}'"
         self.factor = symmetric_factor(label, "factor", factor)
-        fill_and_interpolation(label, fill_mode, interpolation)
-        self.fill_mode, self.interpolation = fill_mode, interpolation
-        self.fill_value = float(fill_value)
+        self._resampling_arguments(fill_mode, interpolation, fill_value, seed, data_format)
         self.value_range = (None if value_range is None
                             else value_range_argument(label, value_range))
-        self.seed = seed_argument(label, seed)
-        self.generator = SeedGenerator(seed)
-        self.data_format = data_format_argument(label, data_format)
 
-    def call(self, inputs: Tensor, training: bool = True) -> Tensor:
-        label = f"RandomRotation '{self.name}'"
-        images = ops.cast(inputs, self.compute_dtype)
-        h_axis, w_axis = spatial_axes(images.ndim, self.data_format, label)
+    def get_random_transformation(self, images: Any, training: bool = True,
+                                  seed: Any = None) -> dict[str, Any] | None:
+        """One angle per image (None when not training); ``seed`` (an int or a
+        SeedGenerator) replaces the layer's own stream for this draw."""
         if not training:
-            return images
-        batch = 1 if images.ndim == 3 else images.shape[0]
-        angles = uniform((batch,), self.factor[0] * 360.0, self.factor[1] * 360.0,
-                         dtype="float32", seed=self.generator)
-        transforms = rotation_transforms(angles, images.shape[h_axis], images.shape[w_axis])
-        return affine_transform(images, transforms, self.interpolation, self.fill_mode,
-                                self.fill_value, self.data_format, label)
+            return None
+        batch, height, width = self.batch_geometry(images)
+        angles = ops.convert_to_tensor(uniform(
+            (batch,), self.factor[0] * 360.0, self.factor[1] * 360.0, dtype="float32",
+            seed=self._stream(seed)))
+        matrix = rotation_transforms(angles, height, width)
+        if len(images.shape) == 3:  # Keras keeps one (8,) matrix for a single image
+            matrix = ops.reshape(matrix, (8,))
+        return {"angle": angles, "rotation_matrix": matrix, "image_height": height,
+                "image_width": width, "batch_size": batch}
 
-    def compute_output_shape(self, input_shape: Any) -> Any:
-        return tuple(input_shape)
+    def affine_matrix(self, transformation: dict[str, Any], height: int,
+                      width: int) -> Tensor:
+        return transformation["rotation_matrix"]
 
     def get_config(self) -> dict[str, Any]:
         config = {**super().get_config(), "factor": self.factor,

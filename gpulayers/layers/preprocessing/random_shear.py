@@ -6,15 +6,9 @@ from typing import Any
 
 from gpulayers import ops
 from gpulayers.autodiff import Tensor
-from gpulayers.backend.random import SeedGenerator, uniform
-from gpulayers.layers.layer import Layer
-from gpulayers.layers.preprocessing.affine_transform import (
-    affine_transform,
-    fill_and_interpolation,
-    symmetric_factor,
-)
-from gpulayers.layers.preprocessing.image_ops import data_format_argument, spatial_axes
-from gpulayers.layers.preprocessing.random_contrast import seed_argument
+from gpulayers.backend.random import uniform
+from gpulayers.layers.preprocessing.affine_augmentation import AffineAugmentationLayer
+from gpulayers.layers.preprocessing.affine_transform import symmetric_factor
 
 
 def shear_transforms(shear_x: Any, shear_y: Any) -> Tensor:
@@ -33,7 +27,7 @@ def _shear_range(label: str, name: str, factor: Any) -> tuple[float, float]:
     return symmetric_factor(label, name, factor, low=low)
 
 
-class RandomShear(Layer):
+class RandomShear(AffineAugmentationLayer):
     """Shear each image along x and y by random amounts during training (Keras 3).
 
     Per image, ``s_x`` is drawn in ``x_factor`` and ``s_y`` in ``y_factor``, and one random
@@ -43,6 +37,10 @@ class RandomShear(Layer):
     is a number ``f`` in [0, 1] (giving ``(-f, f)``) or a pair, kept sorted, in [-1, 1]
     (Keras asks for [0, 1] but writes ``(-f, f)`` into its config).
     With ``training=False`` the layer is the identity (inputs cast to the layer's dtype).
+
+    Keras 3's split API: ``get_random_transformation(images, training=True, seed=None)``
+    returns ``{"shear_factor": (N, 2) signed (s_x, s_y), "input_shape": ...}`` and
+    ``transform_images(images, transformation)`` applies it; ``call`` is the two in turn.
 
     Args:
         x_factor: the horizontal shear range (see above). Default 0.0.
@@ -69,31 +67,28 @@ class RandomShear(Layer):
         label = f"RandomShear '{self.name}'"
         self.x_factor = _shear_range(label, "x_factor", x_factor)
         self.y_factor = _shear_range(label, "y_factor", y_factor)
-        fill_and_interpolation(label, fill_mode, interpolation)
-        self.fill_mode, self.interpolation = fill_mode, interpolation
-        self.fill_value = float(fill_value)
-        self.seed = seed_argument(label, seed)
-        self.generator = SeedGenerator(seed)
-        self.data_format = data_format_argument(label, data_format)
+        self._resampling_arguments(fill_mode, interpolation, fill_value, seed, data_format)
 
-    def call(self, inputs: Tensor, training: bool = True) -> Tensor:
-        label = f"RandomShear '{self.name}'"
-        images = ops.cast(inputs, self.compute_dtype)
-        spatial_axes(images.ndim, self.data_format, label)
+    def get_random_transformation(self, images: Any, training: bool = True,
+                                  seed: Any = None) -> dict[str, Any] | None:
+        """One signed shear pair per image (None when not training); ``seed`` (an int or a
+        SeedGenerator) replaces the layer's own stream for this draw."""
         if not training:
-            return images
-        batch = 1 if images.ndim == 3 else images.shape[0]
+            return None
+        batch = self.batch_geometry(images)[0]
+        seed = self._stream(seed)
         # Keras's draw order: the sign, then y, then x.
-        draws = [ops.convert_to_tensor(uniform((batch, 1), low, high, dtype="float32",
-                                               seed=self.generator))
-                 for low, high in ((0.0, 1.0), self.y_factor, self.x_factor)]
-        sign = ops.where(ops.greater(draws[0], 0.5), -1.0, 1.0)
-        transforms = shear_transforms(draws[2] * sign, draws[1] * sign)
-        return affine_transform(images, transforms, self.interpolation, self.fill_mode,
-                                self.fill_value, self.data_format, label)
+        sign, shear_y, shear_x = (
+            ops.convert_to_tensor(uniform((batch, 1), low, high, dtype="float32", seed=seed))
+            for low, high in ((0.0, 1.0), self.y_factor, self.x_factor))
+        sign = ops.where(ops.greater(sign, 0.5), -1.0, 1.0)
+        return {"shear_factor": ops.concatenate([shear_x, shear_y], axis=1) * sign,
+                "input_shape": tuple(images.shape)}
 
-    def compute_output_shape(self, input_shape: Any) -> Any:
-        return tuple(input_shape)
+    def affine_matrix(self, transformation: dict[str, Any], height: int,
+                      width: int) -> Tensor:
+        shear = ops.convert_to_tensor(transformation["shear_factor"], dtype="float32")
+        return shear_transforms(shear[:, 0], shear[:, 1])
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "x_factor": self.x_factor,

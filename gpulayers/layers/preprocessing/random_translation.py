@@ -6,18 +6,21 @@ from typing import Any
 
 from gpulayers import ops
 from gpulayers.autodiff import Tensor
-from gpulayers.backend.random import SeedGenerator, uniform
-from gpulayers.layers.layer import Layer
-from gpulayers.layers.preprocessing.affine_transform import (
-    affine_transform,
-    fill_and_interpolation,
-    symmetric_factor,
-)
-from gpulayers.layers.preprocessing.image_ops import data_format_argument, spatial_axes
-from gpulayers.layers.preprocessing.random_contrast import seed_argument
+from gpulayers.backend.random import uniform
+from gpulayers.layers.preprocessing.affine_augmentation import AffineAugmentationLayer
+from gpulayers.layers.preprocessing.affine_transform import symmetric_factor
 
 
-class RandomTranslation(Layer):
+def translation_transforms(translations: Any) -> Tensor:
+    """``(N, 8)`` transforms for pixel shifts ``translations`` ``(N, 2)`` as ``(dx, dy)``:
+    output pixel ``(x, y)`` samples the input at ``(x - dx, y - dy)``."""
+    translations = ops.convert_to_tensor(translations, dtype="float32")
+    dx, dy = translations[:, 0], translations[:, 1]
+    ones, zeros = ops.ones_like(dx), ops.zeros_like(dx)
+    return ops.stack([ones, zeros, -dx, zeros, ones, -dy, zeros, zeros], axis=1)
+
+
+class RandomTranslation(AffineAugmentationLayer):
     """Translate each image by a random offset during training (Keras 3 semantics).
 
     Per image, a vertical shift ``dy = u * height`` and a horizontal shift
@@ -27,6 +30,10 @@ class RandomTranslation(Layer):
     ``(-|f|, |f|)``) or a sorted pair, within ``[-1, 1]``; ``(0.2, 0.2)`` always shifts by
     20%. With ``training=False`` the layer is the identity (inputs cast to the layer's
     dtype).
+
+    Keras 3's split API: ``get_random_transformation(images, training=True, seed=None)``
+    returns ``{"translations": (N, 2) pixel shifts (dx, dy), "input_shape": ...}`` and
+    ``transform_images(images, transformation)`` applies it; ``call`` is the two in turn.
 
     Args:
         height_factor: vertical range, as a fraction of the height (see above).
@@ -56,32 +63,26 @@ class RandomTranslation(Layer):
             label, "height_factor", height_factor)
         self.width_lower, self.width_upper = symmetric_factor(
             label, "width_factor", width_factor)
-        fill_and_interpolation(label, fill_mode, interpolation)
-        self.fill_mode, self.interpolation = fill_mode, interpolation
-        self.fill_value = float(fill_value)
-        self.seed = seed_argument(label, seed)
-        self.generator = SeedGenerator(seed)
-        self.data_format = data_format_argument(label, data_format)
+        self._resampling_arguments(fill_mode, interpolation, fill_value, seed, data_format)
 
-    def call(self, inputs: Tensor, training: bool = True) -> Tensor:
-        label = f"RandomTranslation '{self.name}'"
-        images = ops.cast(inputs, self.compute_dtype)
-        h_axis, w_axis = spatial_axes(images.ndim, self.data_format, label)
+    def get_random_transformation(self, images: Any, training: bool = True,
+                                  seed: Any = None) -> dict[str, Any] | None:
+        """One shift per image (None when not training); ``seed`` (an int or a
+        SeedGenerator) replaces the layer's own stream for this draw."""
         if not training:
-            return images
-        batch = 1 if images.ndim == 3 else images.shape[0]
+            return None
+        batch, height, width = self.batch_geometry(images)
+        seed = self._stream(seed)
         dy = ops.convert_to_tensor(uniform((batch,), self.height_lower, self.height_upper,
-                                           dtype="float32", seed=self.generator))
+                                           dtype="float32", seed=seed))
         dx = ops.convert_to_tensor(uniform((batch,), self.width_lower, self.width_upper,
-                                           dtype="float32", seed=self.generator))
-        dy, dx = dy * float(images.shape[h_axis]), dx * float(images.shape[w_axis])
-        ones, zeros = ops.ones_like(dx), ops.zeros_like(dx)
-        transforms = ops.stack([ones, zeros, -dx, zeros, ones, -dy, zeros, zeros], axis=1)
-        return affine_transform(images, transforms, self.interpolation, self.fill_mode,
-                                self.fill_value, self.data_format, label)
+                                           dtype="float32", seed=seed))
+        return {"translations": ops.stack([dx * float(width), dy * float(height)], axis=1),
+                "input_shape": tuple(images.shape)}
 
-    def compute_output_shape(self, input_shape: Any) -> Any:
-        return tuple(input_shape)
+    def affine_matrix(self, transformation: dict[str, Any], height: int,
+                      width: int) -> Tensor:
+        return translation_transforms(transformation["translations"])
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "height_factor": self.height_factor,
@@ -90,4 +91,4 @@ class RandomTranslation(Layer):
                 "fill_value": self.fill_value, "data_format": self.data_format}
 
 
-__all__ = ["RandomTranslation"]
+__all__ = ["RandomTranslation", "translation_transforms"]

@@ -6,18 +6,24 @@ from typing import Any
 
 from gpulayers import ops
 from gpulayers.autodiff import Tensor
-from gpulayers.backend.random import SeedGenerator, uniform
-from gpulayers.layers.layer import Layer
-from gpulayers.layers.preprocessing.affine_transform import (
-    affine_transform,
-    fill_and_interpolation,
-    symmetric_factor,
-)
-from gpulayers.layers.preprocessing.image_ops import data_format_argument, spatial_axes
-from gpulayers.layers.preprocessing.random_contrast import seed_argument
+from gpulayers.backend.random import uniform
+from gpulayers.layers.preprocessing.affine_augmentation import AffineAugmentationLayer
+from gpulayers.layers.preprocessing.affine_transform import symmetric_factor
 
 
-class RandomZoom(Layer):
+def zoom_transforms(width_zoom: Any, height_zoom: Any, height: int, width: int) -> Tensor:
+    """``(N, 8)`` transforms zooming each image about its center: output pixel ``(x, y)``
+    samples the input at ``(zx x + (W - 1) / 2 (1 - zx), zy y + (H - 1) / 2 (1 - zy))``
+    for ``zx = width_zoom`` and ``zy = height_zoom`` (``N`` values each, any shape)."""
+    zx = ops.reshape(ops.convert_to_tensor(width_zoom, dtype="float32"), (-1,))
+    zy = ops.reshape(ops.convert_to_tensor(height_zoom, dtype="float32"), (-1,))
+    x_offset = (width - 1.0) / 2.0 * (1.0 - zx)
+    y_offset = (height - 1.0) / 2.0 * (1.0 - zy)
+    zeros = ops.zeros_like(zx)
+    return ops.stack([zx, zeros, x_offset, zeros, zy, y_offset, zeros, zeros], axis=1)
+
+
+class RandomZoom(AffineAugmentationLayer):
     """Zoom each image about its center by a random factor during training (Keras 3).
 
     Per image, ``zy = 1 + u`` with ``u`` uniform in the height range and ``zx = 1 + v``
@@ -27,6 +33,10 @@ class RandomZoom(Layer):
     ``(-|f|, |f|)``) or a sorted pair, within ``(-1, 1]``; ``(0.5, 0.5)`` always zooms
     out by half. With ``training=False`` the layer is the identity (inputs cast to the
     layer's dtype).
+
+    Keras 3's split API: ``get_random_transformation(images, training=True, seed=None)``
+    returns ``{"height_zoom": (N, 1), "width_zoom": (N, 1), "input_shape": ...}`` and
+    ``transform_images(images, transformation)`` applies it; ``call`` is the two in turn.
 
     Args:
         height_factor: vertical zoom range (see above).
@@ -57,38 +67,32 @@ class RandomZoom(Layer):
         if width_factor is not None:
             self.width_lower, self.width_upper = symmetric_factor(
                 label, "width_factor", width_factor, low_inclusive=False)
-        fill_and_interpolation(label, fill_mode, interpolation)
-        self.fill_mode, self.interpolation = fill_mode, interpolation
-        self.fill_value = float(fill_value)
-        self.seed = seed_argument(label, seed)
-        self.generator = SeedGenerator(seed)
-        self.data_format = data_format_argument(label, data_format)
+        self._resampling_arguments(fill_mode, interpolation, fill_value, seed, data_format)
 
-    def call(self, inputs: Tensor, training: bool = True) -> Tensor:
-        label = f"RandomZoom '{self.name}'"
-        images = ops.cast(inputs, self.compute_dtype)
-        h_axis, w_axis = spatial_axes(images.ndim, self.data_format, label)
+    def get_random_transformation(self, images: Any, training: bool = True,
+                                  seed: Any = None) -> dict[str, Any] | None:
+        """One zoom per image and axis (None when not training); ``seed`` (an int or a
+        SeedGenerator) replaces the layer's own stream for this draw."""
         if not training:
-            return images
-        batch = 1 if images.ndim == 3 else images.shape[0]
+            return None
+        batch = self.batch_geometry(images)[0]
+        seed = self._stream(seed)
         zy = ops.convert_to_tensor(uniform((batch,), 1.0 + self.height_lower,
                                            1.0 + self.height_upper, dtype="float32",
-                                           seed=self.generator))
+                                           seed=seed))
         zx = zy
         if self.width_factor is not None:
             zx = ops.convert_to_tensor(uniform((batch,), 1.0 + self.width_lower,
                                                1.0 + self.width_upper, dtype="float32",
-                                               seed=self.generator))
-        x_offset = (images.shape[w_axis] - 1.0) / 2.0 * (1.0 - zx)
-        y_offset = (images.shape[h_axis] - 1.0) / 2.0 * (1.0 - zy)
-        zeros = ops.zeros_like(zx)
-        transforms = ops.stack([zx, zeros, x_offset, zeros, zy, y_offset, zeros, zeros],
-                               axis=1)
-        return affine_transform(images, transforms, self.interpolation, self.fill_mode,
-                                self.fill_value, self.data_format, label)
+                                               seed=seed))
+        return {"height_zoom": ops.reshape(zy, (batch, 1)),
+                "width_zoom": ops.reshape(zx, (batch, 1)),
+                "input_shape": tuple(images.shape)}
 
-    def compute_output_shape(self, input_shape: Any) -> Any:
-        return tuple(input_shape)
+    def affine_matrix(self, transformation: dict[str, Any], height: int,
+                      width: int) -> Tensor:
+        return zoom_transforms(transformation["width_zoom"], transformation["height_zoom"],
+                               height, width)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "height_factor": self.height_factor,
@@ -97,4 +101,4 @@ class RandomZoom(Layer):
                 "fill_value": self.fill_value, "data_format": self.data_format}
 
 
-__all__ = ["RandomZoom"]
+__all__ = ["RandomZoom", "zoom_transforms"]

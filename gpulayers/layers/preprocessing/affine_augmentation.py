@@ -1,0 +1,77 @@
+"""AffineAugmentationLayer: the split augmentation API shared by the random affine layers.
+
+RandomTranslation, RandomRotation, RandomZoom and RandomShear each draw their per-image
+parameters in ``get_random_transformation`` (a dict with Keras 3's keys) and say in
+``affine_matrix`` how those parameters become ``(N, 8)`` transforms. Everything else — the
+argument checks, reading the batch geometry, applying the matrices through
+:func:`~gpulayers.layers.preprocessing.affine_transform.affine_transform` in
+``transform_images`` and the ``call`` that draws then applies (from
+:class:`~gpulayers.layers.preprocessing.color_ops.ColorAugmentationLayer`) — is here once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gpulayers import ops
+from gpulayers.autodiff import Tensor
+from gpulayers.backend.random import SeedGenerator
+from gpulayers.layers.preprocessing.affine_transform import (
+    affine_transform,
+    fill_and_interpolation,
+)
+from gpulayers.layers.preprocessing.color_ops import ColorAugmentationLayer, image_count
+from gpulayers.layers.preprocessing.image_ops import data_format_argument, spatial_axes
+from gpulayers.layers.preprocessing.random_contrast import seed_argument
+
+
+class AffineAugmentationLayer(ColorAugmentationLayer):
+    """Base of the random affine layers (see the module docstring).
+
+    ``call(images, training)`` is ``transform_images(images, get_random_transformation(images))``
+    while training and the identity (inputs cast to the layer's dtype) otherwise; any channel
+    count is accepted. Subclasses implement ``get_random_transformation`` and
+    ``affine_matrix``.
+    """
+
+    channels = None
+    cast_at_inference = True
+
+    def _resampling_arguments(self, fill_mode: Any, interpolation: Any, fill_value: Any,
+                              seed: Any, data_format: Any) -> None:
+        """Check and store the arguments every affine layer takes (ValueError naming the
+        layer); also creates the layer's seed stream."""
+        fill_and_interpolation(self.label, fill_mode, interpolation)
+        self.fill_mode, self.interpolation = fill_mode, interpolation
+        self.fill_value = float(fill_value)
+        self.seed = seed_argument(self.label, seed)
+        self.generator = SeedGenerator(seed)
+        self.data_format = data_format_argument(self.label, data_format)
+
+    def batch_geometry(self, images: Any) -> tuple[int, int, int]:
+        """``(batch, height, width)`` of a rank-3 image (batch 1) or a rank-4 batch."""
+        shape = tuple(images.shape)
+        h_axis, w_axis = spatial_axes(len(shape), self.data_format, self.label)
+        return image_count(images), int(shape[h_axis]), int(shape[w_axis])
+
+    def affine_matrix(self, transformation: dict[str, Any], height: int,
+                      width: int) -> Tensor:
+        """The ``(N, 8)`` (or ``(8,)``) transforms that ``transformation`` stands for, for
+        images of ``height x width``."""
+        raise NotImplementedError
+
+    def transform_images(self, images: Tensor, transformation: Any,
+                         training: bool = True) -> Tensor:
+        """Resample ``images`` (rank 3 or 4) with the drawn ``transformation``; the identity
+        (cast to the layer's dtype) when not training or ``transformation`` is None. The
+        same transformation always gives the same output."""
+        images = ops.cast(ops.convert_to_tensor(images), self.compute_dtype)
+        if not training or transformation is None:
+            return images
+        _, height, width = self.batch_geometry(images)
+        matrix = self.affine_matrix(transformation, height, width)
+        return affine_transform(images, matrix, self.interpolation, self.fill_mode,
+                                self.fill_value, self.data_format, self.label)
+
+
+__all__ = ["AffineAugmentationLayer"]
