@@ -320,6 +320,17 @@ _BY_NAME: dict[str, Callable[..., Tensor]] = {
 }
 
 
+def _by_name() -> dict[str, Callable[..., Tensor]]:
+    """Every activation by Keras name, including the newer ones in ``extra_activations``
+    (imported on first use: that module builds on this one)."""
+    if "celu" not in _BY_NAME:
+        from gpulayers.ops import extra_activations
+
+        _BY_NAME.update({name: getattr(extra_activations, name)
+                         for name in extra_activations.__all__})
+    return _BY_NAME
+
+
 def get_activation(identifier: str | Callable[..., Any] | None) -> Callable[..., Any]:
     """An activation function from its Keras name, a callable (returned as is) or None (linear).
 
@@ -331,7 +342,7 @@ def get_activation(identifier: str | Callable[..., Any] | None) -> Callable[...,
     if identifier is None:
         return linear
     if isinstance(identifier, str):
-        function = _BY_NAME.get(identifier)
+        function = _by_name().get(identifier)
         if function is None:
             raise ValueError(
                 f"Unknown activation {identifier!r}. Valid names: {', '.join(sorted(_BY_NAME))}"
@@ -348,12 +359,12 @@ def get_activation(identifier: str | Callable[..., Any] | None) -> Callable[...,
 def activation_name(identifier: Any) -> str | None:
     """The registered name of an activation (a name or one of this module's functions)."""
     if isinstance(identifier, str):
-        return identifier if identifier in _BY_NAME else None
+        return identifier if identifier in _by_name() else None
     if identifier is None:
         return "linear"
     if identifier is _math.tanh:  # ops.tanh is the same function as activations.tanh
         return "tanh"
-    for name, function in _BY_NAME.items():
+    for name, function in _by_name().items():
         if function is identifier:
             return name
     return None
