@@ -1,10 +1,8 @@
 """Adaptive pooling (Keras 3's AdaptiveAveragePooling1D/2D/3D and AdaptiveMaxPooling1D/2D/3D):
 pool to a fixed ``output_size`` whatever the input's spatial size.
 
-Output cell ``i`` of a spatial axis of length ``L`` pooled to ``n`` cells covers input cells
-``floor(i * L / n)`` to ``ceil((i + 1) * L / n)`` (exclusive), as in PyTorch and Keras. A box
-mean is the mean of the means along each axis, and a box max the max of the maxes, so the axes
-are pooled one after another.
+The bins and the pooling are :func:`gpulayers.ops.adaptive_pooling.adaptive_pool`'s (the
+same arithmetic as ``ops.adaptive_average_pool`` / ``ops.adaptive_max_pool``).
 """
 
 from __future__ import annotations
@@ -20,15 +18,12 @@ from gpulayers.layers.pooling.pooling_arguments import (
     layer_label,
     standardize_data_format,
 )
+from gpulayers.ops.adaptive_pooling import adaptive_pool, adaptive_pool_sizes
 
 __all__ = [
     "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D",
     "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D",
 ]
-
-
-def _bins(length: int, cells: int) -> list[tuple[int, int]]:
-    return [((i * length) // cells, -((-(i + 1) * length) // cells)) for i in range(cells)]
 
 
 class BaseAdaptivePooling(Layer):
@@ -47,13 +42,7 @@ class BaseAdaptivePooling(Layer):
     def __init__(self, output_size: Any, data_format: str | None = None,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        sizes = (output_size,) * self.rank if isinstance(output_size, int) else output_size
-        if (not isinstance(sizes, (list, tuple)) or len(sizes) != self.rank or any(
-                isinstance(s, bool) or not isinstance(s, int) or s < 1 for s in sizes)):
-            raise ValueError(f"{layer_label(self)}: `output_size` must be a positive integer "
-                             f"or a tuple of {self.rank} positive integers. Received: "
-                             f"output_size={output_size!r}")
-        self.output_size = tuple(sizes)
+        self.output_size = adaptive_pool_sizes(layer_label(self), output_size, self.rank)
         self.data_format = standardize_data_format(self, data_format)
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
@@ -64,16 +53,7 @@ class BaseAdaptivePooling(Layer):
 
     def call(self, inputs: Tensor) -> Tensor:
         check_input_rank(self, tuple(inputs.shape), self.rank + 2)
-        outputs = inputs
-        for axis, cells in zip(self._spatial_axes, self.output_size):
-            outputs = self._pool_axis(outputs, axis, cells)
-        return outputs
-
-    def _pool_axis(self, x: Tensor, axis: int, cells: int) -> Tensor:
-        lead = (slice(None),) * axis
-        pieces = [self.reduce(x[(*lead, slice(start, end))], axis=axis, keepdims=True)
-                  for start, end in _bins(x.shape[axis], cells)]
-        return ops.concatenate(pieces, axis=axis)
+        return adaptive_pool(inputs, self.output_size, self._spatial_axes, self.reduce)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         shape = list(input_shape)

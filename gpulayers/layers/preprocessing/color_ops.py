@@ -1,8 +1,7 @@
 """Colour machinery shared by the colour augmentation layers, built from ``gpulayers.ops``.
 
-* :func:`rgb_to_grayscale` (weights 0.2989, 0.587, 0.114), :func:`rgb_to_hsv` and
-  :func:`hsv_to_rgb` follow Keras 3's ``keras.ops.image`` (the dm_pix formulas): hue,
-  saturation and value all in ``[0, 1]`` for RGB in ``[0, 1]``; value keeps the RGB scale.
+* :func:`rgb_to_grayscale`, :func:`rgb_to_hsv` and :func:`hsv_to_rgb` (Keras 3's
+  ``keras.ops.image`` formulas) live in :mod:`gpulayers.ops.color_space` and are re-exported.
 * :func:`blend` moves images towards a degenerate version (``x + f * (d - x)``).
 * :func:`channel_histograms` counts, per image and channel, how many pixels fall in each bin.
 * :func:`base_factor` reads a ``factor`` argument as Keras's image layers do.
@@ -19,15 +18,13 @@ from gpulayers import ops
 from gpulayers.autodiff import Tensor
 from gpulayers.layers.layer import Layer
 from gpulayers.layers.preprocessing.image_ops import spatial_axes
-
-GRAYSCALE_WEIGHTS = (0.2989, 0.587, 0.114)
-_EPS = {"float16": 2.0 ** -10, "bfloat16": 2.0 ** -7, "float32": 2.0 ** -23,
-        "float64": 2.0 ** -52}
-
-
-def channel_axis(ndim: int, data_format: str) -> int:
-    """The channel axis of a rank-3 image or rank-4 batch (non-negative)."""
-    return ndim - 3 if data_format == "channels_first" else ndim - 1
+from gpulayers.ops.color_space import (
+    GRAYSCALE_WEIGHTS,
+    channel_axis,
+    hsv_to_rgb,
+    rgb_to_grayscale,
+    rgb_to_hsv,
+)
 
 
 def check_channels(label: str, images: Any, data_format: str, allowed: tuple[int, ...]) -> None:
@@ -37,59 +34,6 @@ def check_channels(label: str, images: Any, data_format: str, allowed: tuple[int
         expected = " or ".join(str(n) for n in allowed)
         raise ValueError(f"{label}: expected images with {expected} channels "
                          f"({data_format}). Received an input of shape {tuple(images.shape)}")
-
-
-def rgb_to_grayscale(images: Tensor, data_format: str) -> Tensor:
-    """Luma of RGB images with the channel axis kept (size 1); 1-channel images as they are.
-
-    The luma is computed in floating point and cast back to the input dtype (integers
-    truncate), as Keras does.
-    """
-    axis = channel_axis(images.ndim, data_format)
-    if images.shape[axis] == 1:
-        return images
-    red, green, blue = ops.unstack(images, axis=axis)
-    work = "float32" if "float" not in images.dtype else images.dtype
-    luma = sum(weight * ops.cast(plane, work)
-               for weight, plane in zip(GRAYSCALE_WEIGHTS, (red, green, blue)))
-    return ops.cast(ops.expand_dims(luma, axis), images.dtype)
-
-
-def rgb_to_hsv(images: Tensor, data_format: str) -> Tensor:
-    """Float RGB images -> HSV (hue in [0, 1), saturation in [0, 1], value = max(R, G, B)).
-
-    Example: ``rgb_to_hsv([[[1., 0.5, 0.]]], "channels_last") -> [[[1/12, 1., 1.]]]``.
-    """
-    axis = channel_axis(images.ndim, data_format)
-    eps = _EPS.get(images.dtype, 2.0 ** -23)
-    # Values within one ulp of zero count as zero, so near-black pixels get no hue.
-    images = ops.where(ops.abs(images) < eps, 0.0, images)
-    red, green, blue = ops.unstack(images, axis=axis)
-    value = ops.maximum(ops.maximum(red, green), blue)
-    spread = value - ops.minimum(ops.minimum(red, green), blue)
-    safe_value = ops.where(value > 0, value, 1.0)
-    safe_spread = ops.where(spread > 0, spread, 1.0)
-    saturation = ops.where(value > 0, spread / safe_value, 0.0)
-    norm = 1.0 / (6.0 * safe_spread)
-    hue = ops.where(value == green, norm * (blue - red) + 2.0 / 6.0,
-                    norm * (red - green) + 4.0 / 6.0)
-    hue = ops.where(value == red, norm * (green - blue), hue)
-    wrapped = ops.cast(hue < 0.0, hue.dtype)
-    hue = ops.where(spread > 0, hue, 0.0) + wrapped
-    return ops.stack([hue, saturation, value], axis=axis)
-
-
-def hsv_to_rgb(images: Tensor, data_format: str) -> Tensor:
-    """Float HSV images -> RGB (the inverse of :func:`rgb_to_hsv`; hue taken modulo 1)."""
-    axis = channel_axis(images.ndim, data_format)
-    hue, saturation, value = ops.unstack(images, axis=axis)
-    sector = ops.mod(hue, 1.0) * 6.0
-    red = ops.clip(ops.abs(sector - 3.0) - 1.0, 0.0, 1.0)
-    green = ops.clip(2.0 - ops.abs(sector - 2.0), 0.0, 1.0)
-    blue = ops.clip(2.0 - ops.abs(sector - 4.0), 0.0, 1.0)
-    grey = 1.0 - saturation
-    return ops.stack([value * (grey + saturation * plane) for plane in (red, green, blue)],
-                     axis=axis)
 
 
 def replace_channel(images: Tensor, index: int, channel: Tensor, data_format: str) -> Tensor:

@@ -1,72 +1,7 @@
-"""The Gaussian blur shared by RandomGaussianBlur and RandomElasticTransform.
-
-Keras 3's ``ops.image.gaussian_blur`` convolves each channel with the outer product of two
-normalised 1-D Gaussians, ``g(t) = exp(-t^2 / (2 sigma^2)) / sum`` at
-``t = i - (size - 1) / 2``, over a zero-padded image (the output keeps the input's size).
-The kernel being an outer product, the same result comes from two 1-D passes, one along
-the width and one along the height, which is what :func:`gaussian_blur` does.
-
-As Keras's backends compute it (its docstring says otherwise), the *first* entries of
-``kernel_size`` and ``sigma`` apply along the width (x) and the second along the height.
+"""The Gaussian blur used by RandomGaussianBlur and RandomElasticTransform: it lives in
+:mod:`gpulayers.ops.gaussian_filter` (ops must not import layers) and is re-exported here.
 """
 
-from __future__ import annotations
-
-from typing import Any
-
-from gpulayers import ops
-from gpulayers.autodiff import Tensor
-from gpulayers.layers.preprocessing.image_ops import spatial_axes
-
-
-def gaussian_kernel_1d(size: int, sigma: Any, dtype: str = "float32") -> Tensor:
-    """The normalised 1-D Gaussian of ``size`` taps (``sigma`` a number or scalar tensor).
-
-    Example: ``gaussian_kernel_1d(3, 1.0)`` is ``[0.274, 0.452, 0.274]``.
-    """
-    offsets = ops.arange(size, dtype=dtype) - (size - 1) / 2.0
-    weights = ops.exp(-0.5 * ops.square(offsets / ops.cast(sigma, dtype)))
-    return weights / ops.sum(weights)
-
-
-def gaussian_blur(images: Any, kernel_size: Any = (3, 3), sigma: Any = (1.0, 1.0),
-                  data_format: str = "channels_last",
-                  label: str = "gaussian_blur") -> Tensor:
-    """Blur a float rank-3 image or rank-4 batch with a Gaussian kernel, as Keras 3 does.
-
-    Args:
-        images: float images, ``(H, W, C)`` / ``(N, H, W, C)`` or channels_first.
-        kernel_size: ``(width_taps, height_taps)``, odd ints.
-        sigma: ``(sigma_x, sigma_y)``: numbers or a tensor of two values.
-        data_format: ``"channels_last"`` or ``"channels_first"``.
-        label: the name used in error messages.
-
-    Returns:
-        The blurred images, same shape and dtype; borders see zeros beyond the image.
-    """
-    images = ops.convert_to_tensor(images)
-    h_axis, w_axis = spatial_axes(images.ndim, data_format, label)
-    output = images
-    for axis, index in ((w_axis, 0), (h_axis, 1)):
-        kernel = gaussian_kernel_1d(int(kernel_size[index]), sigma[index], images.dtype)
-        output = _convolve_axis(output, kernel, axis)
-    return output
-
-
-def _convolve_axis(x: Tensor, kernel: Tensor, axis: int) -> Tensor:
-    """Correlate ``x`` along ``axis`` with a 1-D kernel over zero padding (same size)."""
-    taps, length = kernel.shape[0], x.shape[axis]
-    before = (taps - 1) // 2
-    pad_width = [(0, 0)] * x.ndim
-    pad_width[axis] = (before, taps - 1 - before)
-    padded = ops.pad(x, pad_width)
-    result = None
-    for tap in range(taps):
-        key: list[Any] = [slice(None)] * x.ndim
-        key[axis] = slice(tap, tap + length)
-        term = padded[tuple(key)] * kernel[tap]
-        result = term if result is None else result + term
-    return result
-
+from gpulayers.ops.gaussian_filter import gaussian_blur, gaussian_kernel_1d
 
 __all__ = ["gaussian_blur", "gaussian_kernel_1d"]
