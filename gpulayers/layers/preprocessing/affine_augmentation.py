@@ -6,7 +6,7 @@ parameters in ``get_random_transformation`` (a dict with Keras 3's keys) and say
 argument checks, reading the batch geometry, applying the matrices through
 :func:`~gpulayers.layers.preprocessing.affine_transform.affine_transform` in
 ``transform_images`` and the ``call`` that draws then applies (from
-:class:`~gpulayers.layers.preprocessing.color_ops.ColorAugmentationLayer`) — is here once.
+:class:`~gpulayers.layers.preprocessing.color_ops.BaseImagePreprocessingLayer`) — is here once.
 """
 
 from __future__ import annotations
@@ -20,12 +20,15 @@ from gpulayers.layers.preprocessing.affine_transform import (
     affine_transform,
     fill_and_interpolation,
 )
-from gpulayers.layers.preprocessing.color_ops import ColorAugmentationLayer, image_count
+from gpulayers.layers.preprocessing.base_image_preprocessing_layer import (
+    BaseImagePreprocessingLayer,
+)
+from gpulayers.layers.preprocessing.color_ops import image_count
 from gpulayers.layers.preprocessing.image_ops import data_format_argument, spatial_axes
 from gpulayers.layers.preprocessing.random_contrast import seed_argument
 
 
-class AffineAugmentationLayer(ColorAugmentationLayer):
+class AffineAugmentationLayer(BaseImagePreprocessingLayer):
     """Base of the random affine layers (see the module docstring).
 
     ``call(images, training)`` is ``transform_images(images, get_random_transformation(images))``

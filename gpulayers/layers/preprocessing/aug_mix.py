@@ -7,7 +7,9 @@ from typing import Any
 from gpulayers import ops
 from gpulayers.autodiff import Tensor
 from gpulayers.backend.random import SeedGenerator, randint
-from gpulayers.layers.preprocessing.color_ops import ColorAugmentationLayer
+from gpulayers.layers.preprocessing.base_image_preprocessing_layer import (
+    BaseImagePreprocessingLayer,
+)
 from gpulayers.layers.preprocessing.image_ops import data_format_argument
 from gpulayers.layers.preprocessing.mix_up import sample_beta
 from gpulayers.layers.preprocessing.rand_augment import (
@@ -39,7 +41,7 @@ def sample_dirichlet(shape: tuple[int, ...], alpha: float, seed: SeedGenerator) 
     return ops.stack(parts, axis=-1)
 
 
-class AugMix(ColorAugmentationLayer):
+class AugMix(BaseImagePreprocessingLayer):
     """AugMix (Hendrycks et al., 2020), as in Keras 3.
 
     Per call (one draw for the whole batch): ``num_chains`` chains each apply up to

@@ -6,15 +6,17 @@ from typing import Any
 
 from gpulayers import ops
 from gpulayers.autodiff import Tensor
+from gpulayers.layers.preprocessing.base_image_preprocessing_layer import (
+    BaseImagePreprocessingLayer,
+)
 from gpulayers.layers.preprocessing.color_ops import (
-    ColorAugmentationLayer,
     transform_value_range,
 )
 from gpulayers.layers.preprocessing.image_ops import data_format_argument, spatial_axes
 from gpulayers.layers.preprocessing.random_contrast import value_range_argument
 
 
-class AutoContrast(ColorAugmentationLayer):
+class AutoContrast(BaseImagePreprocessingLayer):
     """Stretch every channel of every image to span ``value_range``, as Keras 3 does.
 
     Each channel's minimum maps to ``value_range[0]`` and its maximum to

@@ -5,9 +5,8 @@
 * :func:`blend` moves images towards a degenerate version (``x + f * (d - x)``).
 * :func:`channel_histograms` counts, per image and channel, how many pixels fall in each bin.
 * :func:`base_factor` reads a ``factor`` argument as Keras's image layers do.
-* :class:`ColorAugmentationLayer` is the common ``call`` of these layers: rank 3 or 4
-  images, one transformation per image (``get_random_transformation``) applied by
-  ``transform_images`` (the Keras 3 method names), identity when ``training=False``.
+* the layers' common ``call`` is :class:`BaseImagePreprocessingLayer`
+  (``base_image_preprocessing_layer.py``).
 """
 
 from __future__ import annotations
@@ -16,8 +15,6 @@ from typing import Any
 
 from gpulayers import ops
 from gpulayers.autodiff import Tensor
-from gpulayers.layers.layer import Layer
-from gpulayers.layers.preprocessing.image_ops import spatial_axes
 from gpulayers.ops.color_space import (
     GRAYSCALE_WEIGHTS,
     channel_axis,
@@ -105,58 +102,7 @@ def image_count(images: Any) -> int:
     return 1 if len(images.shape) == 3 else images.shape[0]
 
 
-class ColorAugmentationLayer(Layer):
-    """Base of the colour layers: the shared ``call`` (see the module docstring).
-
-    Subclasses set ``data_format`` and implement ``transform_images(images, transformation)``
-    for rank-4 batches and, when random, ``get_random_transformation(images)``.
-    ``channels`` lists the accepted channel counts (None: any). ``applies_at_inference``
-    makes the transform run whatever ``training`` says; ``cast_at_inference`` casts the
-    unchanged inputs to the layer's dtype (Keras does for some layers, not others).
-    """
-
-    channels: tuple[int, ...] | None = (3,)
-    applies_at_inference = False
-    cast_at_inference = False
-
-    @property
-    def label(self) -> str:
-        """``ClassName 'name'``, the prefix of this layer's error messages."""
-        return f"{type(self).__name__} '{self.name}'"
-
-    def call(self, inputs: Tensor, training: bool = True) -> Tensor:
-        spatial_axes(inputs.ndim, self.data_format, self.label)
-        if self.channels is not None:
-            check_channels(self.label, inputs, self.data_format, self.channels)
-        if not training and not self.applies_at_inference:
-            return ops.cast(inputs, self.compute_dtype) if self.cast_at_inference else inputs
-        single = inputs.ndim == 3
-        images = ops.expand_dims(inputs, 0) if single else inputs
-        outputs = self.transform_images(images, self.get_random_transformation(images))
-        return ops.squeeze(outputs, 0) if single else outputs
-
-    def get_random_transformation(self, images: Any, training: bool = True,
-                                  seed: Any = None) -> Any:
-        """The random draw for ``images`` (None for deterministic layers); ``seed`` (an int
-        or a SeedGenerator) replaces the layer's own stream for this draw."""
-        return None
-
-    def _stream(self, seed: Any) -> Any:
-        return self.generator if seed is None else seed
-
-    def transform_images(self, images: Tensor, transformation: Any,
-                         training: bool = True) -> Tensor:
-        """Apply ``transformation`` to a rank-4 batch ``images``."""
-        raise NotImplementedError
-
-    def compute_output_shape(self, input_shape: Any) -> Any:
-        return tuple(input_shape)
-
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "data_format": self.data_format}
-
-
-__all__ = ["GRAYSCALE_WEIGHTS", "ColorAugmentationLayer", "base_factor", "blend", "channel",
+__all__ = ["GRAYSCALE_WEIGHTS", "base_factor", "blend", "channel",
            "channel_axis", "channel_histograms", "check_channels", "hsv_to_rgb",
            "image_count", "replace_channel", "rgb_to_grayscale", "rgb_to_hsv",
            "transform_value_range"]

@@ -7,8 +7,10 @@ from typing import Any
 
 from gpulayers import ops
 from gpulayers.autodiff import Tensor
+from gpulayers.layers.preprocessing.base_image_preprocessing_layer import (
+    BaseImagePreprocessingLayer,
+)
 from gpulayers.layers.preprocessing.color_ops import (
-    ColorAugmentationLayer,
     channel_histograms,
     transform_value_range,
 )
@@ -94,7 +96,7 @@ def _neighbours(size: int, tile: int, grid: int) -> tuple[tuple[list[int], list[
     return (lower, upper), weights
 
 
-class ContrastLimitedAdaptiveHistogramEqualization(ColorAugmentationLayer):
+class ContrastLimitedAdaptiveHistogramEqualization(BaseImagePreprocessingLayer):
     """Contrast Limited Adaptive Histogram Equalization, as Keras 3 computes it.
 
     Each image channel is cut into ``tile_grid_size`` tiles; every tile gets a histogram

@@ -6,15 +6,17 @@ from typing import Any
 
 from gpulayers import ops
 from gpulayers.autodiff import Tensor
+from gpulayers.layers.preprocessing.base_image_preprocessing_layer import (
+    BaseImagePreprocessingLayer,
+)
 from gpulayers.layers.preprocessing.color_ops import (
-    ColorAugmentationLayer,
     channel_histograms,
 )
 from gpulayers.layers.preprocessing.image_ops import data_format_argument
 from gpulayers.layers.preprocessing.random_contrast import value_range_argument
 
 
-class Equalization(ColorAugmentationLayer):
+class Equalization(BaseImagePreprocessingLayer):
     """Histogram equalization of each channel of each image, as Keras 3 computes it.
 
     On the ``[0, 255]`` scale (mapped from ``value_range``), a channel's values are counted

@@ -19,7 +19,10 @@ from gpulayers.backend.random import SeedGenerator, randint
 from gpulayers.layers.layer import Layer
 from gpulayers.layers.preprocessing.affine_transform import AFFINE_INTERPOLATIONS
 from gpulayers.layers.preprocessing.auto_contrast import AutoContrast
-from gpulayers.layers.preprocessing.color_ops import ColorAugmentationLayer, base_factor
+from gpulayers.layers.preprocessing.base_image_preprocessing_layer import (
+    BaseImagePreprocessingLayer,
+)
+from gpulayers.layers.preprocessing.color_ops import base_factor
 from gpulayers.layers.preprocessing.equalization import Equalization
 from gpulayers.layers.preprocessing.image_ops import data_format_argument
 from gpulayers.layers.preprocessing.random_brightness import RandomBrightness
@@ -90,7 +93,7 @@ def build_augmentation_layers(owner: Layer, names: tuple[str, ...], factor: tupl
         setattr(owner, name, factories[name]())
 
 
-class RandAugment(ColorAugmentationLayer):
+class RandAugment(BaseImagePreprocessingLayer):
     """RandAugment (Cubuk et al., 2019): ``num_ops`` augmentations picked at random, as in
     Keras 3.
 

@@ -8,7 +8,9 @@ from gpulayers import ops
 from gpulayers.autodiff import Tensor
 from gpulayers.backend.random import SeedGenerator, uniform
 from gpulayers.layers.preprocessing.affine_transform import symmetric_factor
-from gpulayers.layers.preprocessing.color_ops import ColorAugmentationLayer
+from gpulayers.layers.preprocessing.base_image_preprocessing_layer import (
+    BaseImagePreprocessingLayer,
+)
 from gpulayers.layers.preprocessing.image_ops import data_format_argument, spatial_axes
 from gpulayers.layers.preprocessing.random_contrast import (
     batch_draw_shape,
@@ -17,7 +19,7 @@ from gpulayers.layers.preprocessing.random_contrast import (
 )
 
 
-class RandomBrightness(ColorAugmentationLayer):
+class RandomBrightness(BaseImagePreprocessingLayer):
     """Randomly shift the brightness of each image during training, as Keras 3 does.
 
     One ``delta`` per image is drawn uniformly from ``[lower, upper]`` and scaled by the

@@ -8,8 +8,10 @@ from typing import Any
 from gpulayers import ops
 from gpulayers.autodiff import Tensor
 from gpulayers.backend.random import SeedGenerator, uniform
+from gpulayers.layers.preprocessing.base_image_preprocessing_layer import (
+    BaseImagePreprocessingLayer,
+)
 from gpulayers.layers.preprocessing.color_ops import (
-    ColorAugmentationLayer,
     base_factor,
     blend,
     image_count,
@@ -19,7 +21,7 @@ from gpulayers.layers.preprocessing.image_ops import data_format_argument
 from gpulayers.layers.preprocessing.random_contrast import seed_argument, value_range_argument
 
 
-class RandomColorDegeneration(ColorAugmentationLayer):
+class RandomColorDegeneration(BaseImagePreprocessingLayer):
     """Randomly reduce (or boost) the colour of RGB images during training, as Keras 3 does.
 
     Each image becomes ``clip(x + f * (grey - x), *value_range)``, ``grey`` its luma

@@ -7,7 +7,9 @@ from typing import Any
 from gpulayers import ops
 from gpulayers.autodiff import Tensor
 from gpulayers.backend.random import SeedGenerator
-from gpulayers.layers.preprocessing.color_ops import ColorAugmentationLayer
+from gpulayers.layers.preprocessing.base_image_preprocessing_layer import (
+    BaseImagePreprocessingLayer,
+)
 from gpulayers.layers.preprocessing.image_ops import data_format_argument
 from gpulayers.layers.preprocessing.random_brightness import RandomBrightness
 from gpulayers.layers.preprocessing.random_contrast import (
@@ -19,7 +21,7 @@ from gpulayers.layers.preprocessing.random_hue import RandomHue
 from gpulayers.layers.preprocessing.random_saturation import RandomSaturation
 
 
-class RandomColorJitter(ColorAugmentationLayer):
+class RandomColorJitter(BaseImagePreprocessingLayer):
     """Randomly jitter the colours of images during training, as Keras 3 does.
 
     Applies, in order, :class:`RandomBrightness`, :class:`RandomContrast`,

@@ -7,7 +7,9 @@ from typing import Any
 from gpulayers import ops
 from gpulayers.autodiff import Tensor
 from gpulayers.backend.random import SeedGenerator, uniform
-from gpulayers.layers.preprocessing.color_ops import ColorAugmentationLayer
+from gpulayers.layers.preprocessing.base_image_preprocessing_layer import (
+    BaseImagePreprocessingLayer,
+)
 from gpulayers.layers.preprocessing.image_ops import data_format_argument, spatial_axes
 
 
@@ -33,7 +35,7 @@ def batch_draw_shape(images: Any) -> tuple[int, ...]:
     return (1, 1, 1) if len(images.shape) == 3 else (int(images.shape[0]), 1, 1, 1)
 
 
-class RandomContrast(ColorAugmentationLayer):
+class RandomContrast(BaseImagePreprocessingLayer):
     """Randomly adjust the contrast of each image during training, as Keras 3 does.
 
     Each image (every channel separately) becomes ``(x - mean) * c + mean``, ``mean`` taken

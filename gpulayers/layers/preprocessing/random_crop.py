@@ -8,7 +8,9 @@ from typing import Any
 from gpulayers import ops
 from gpulayers.autodiff import Tensor
 from gpulayers.backend.random import SeedGenerator, uniform
-from gpulayers.layers.preprocessing.color_ops import ColorAugmentationLayer
+from gpulayers.layers.preprocessing.base_image_preprocessing_layer import (
+    BaseImagePreprocessingLayer,
+)
 from gpulayers.layers.preprocessing.image_ops import (
     aspect_ratio_crop_box,
     crop,
@@ -20,7 +22,7 @@ from gpulayers.layers.preprocessing.image_ops import (
 )
 
 
-class RandomCrop(ColorAugmentationLayer):
+class RandomCrop(BaseImagePreprocessingLayer):
     """Crop a random ``(height, width)`` window during training (the same window for every
     image of the batch), exactly as Keras 3 does:
 

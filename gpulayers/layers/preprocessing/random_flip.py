@@ -7,7 +7,9 @@ from typing import Any
 from gpulayers import ops
 from gpulayers.autodiff import Tensor
 from gpulayers.backend.random import SeedGenerator, uniform
-from gpulayers.layers.preprocessing.color_ops import ColorAugmentationLayer
+from gpulayers.layers.preprocessing.base_image_preprocessing_layer import (
+    BaseImagePreprocessingLayer,
+)
 from gpulayers.layers.preprocessing.image_ops import data_format_argument, spatial_axes
 from gpulayers.layers.preprocessing.random_contrast import batch_draw_shape
 
@@ -16,7 +18,7 @@ HORIZONTAL_AND_VERTICAL = "horizontal_and_vertical"
 _MODES = (HORIZONTAL, VERTICAL, HORIZONTAL_AND_VERTICAL)
 
 
-class RandomFlip(ColorAugmentationLayer):
+class RandomFlip(BaseImagePreprocessingLayer):
     """Flip each image with probability 1/2 during training.
 
     As in Keras 3, one coin is drawn per image: in ``"horizontal_and_vertical"`` mode an

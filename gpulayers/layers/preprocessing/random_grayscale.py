@@ -7,8 +7,10 @@ from typing import Any
 from gpulayers import ops
 from gpulayers.autodiff import Tensor
 from gpulayers.backend.random import SeedGenerator, uniform
+from gpulayers.layers.preprocessing.base_image_preprocessing_layer import (
+    BaseImagePreprocessingLayer,
+)
 from gpulayers.layers.preprocessing.color_ops import (
-    ColorAugmentationLayer,
     image_count,
     rgb_to_grayscale,
 )
@@ -16,7 +18,7 @@ from gpulayers.layers.preprocessing.image_ops import data_format_argument
 from gpulayers.layers.preprocessing.random_contrast import seed_argument
 
 
-class RandomGrayscale(ColorAugmentationLayer):
+class RandomGrayscale(BaseImagePreprocessingLayer):
     """Randomly convert RGB images to grayscale during training, as Keras 3 does.
 
     Each image is converted with probability ``factor``: every channel becomes the luma

@@ -7,8 +7,10 @@ from typing import Any
 from gpulayers import ops
 from gpulayers.autodiff import Tensor
 from gpulayers.backend.random import SeedGenerator, uniform
+from gpulayers.layers.preprocessing.base_image_preprocessing_layer import (
+    BaseImagePreprocessingLayer,
+)
 from gpulayers.layers.preprocessing.color_ops import (
-    ColorAugmentationLayer,
     base_factor,
     channel,
     hsv_to_rgb,
@@ -21,7 +23,7 @@ from gpulayers.layers.preprocessing.image_ops import data_format_argument
 from gpulayers.layers.preprocessing.random_contrast import seed_argument, value_range_argument
 
 
-class RandomHue(ColorAugmentationLayer):
+class RandomHue(BaseImagePreprocessingLayer):
     """Randomly shift the hue of RGB images during training, as Keras 3 does.
 
     Each image is mapped from ``value_range`` to ``[0, 1]``, converted to HSV, its hue

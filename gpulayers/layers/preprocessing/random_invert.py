@@ -7,8 +7,10 @@ from typing import Any
 from gpulayers import ops
 from gpulayers.autodiff import Tensor
 from gpulayers.backend.random import SeedGenerator, uniform
+from gpulayers.layers.preprocessing.base_image_preprocessing_layer import (
+    BaseImagePreprocessingLayer,
+)
 from gpulayers.layers.preprocessing.color_ops import (
-    ColorAugmentationLayer,
     base_factor,
     image_count,
 )
@@ -16,7 +18,7 @@ from gpulayers.layers.preprocessing.image_ops import data_format_argument
 from gpulayers.layers.preprocessing.random_contrast import seed_argument, value_range_argument
 
 
-class RandomInvert(ColorAugmentationLayer):
+class RandomInvert(BaseImagePreprocessingLayer):
     """Randomly invert images during training, as Keras 3 does.
 
     Each image is replaced by ``value_range[1] - x`` when a uniform draw falls below a

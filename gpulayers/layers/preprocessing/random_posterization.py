@@ -7,8 +7,10 @@ from typing import Any
 from gpulayers import ops
 from gpulayers.autodiff import Tensor
 from gpulayers.backend.random import SeedGenerator, randint
+from gpulayers.layers.preprocessing.base_image_preprocessing_layer import (
+    BaseImagePreprocessingLayer,
+)
 from gpulayers.layers.preprocessing.color_ops import (
-    ColorAugmentationLayer,
     base_factor,
     image_count,
     transform_value_range,
@@ -19,7 +21,7 @@ from gpulayers.layers.preprocessing.random_contrast import seed_argument, value_
 _MAX_BITS = 8
 
 
-class RandomPosterization(ColorAugmentationLayer):
+class RandomPosterization(BaseImagePreprocessingLayer):
     """Randomly posterize images during training, as Keras 3 does.
 
     On the ``[0, 255]`` scale (mapped from ``value_range``) each value is truncated to an

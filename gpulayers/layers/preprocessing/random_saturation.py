@@ -8,8 +8,10 @@ from gpulayers import ops
 from gpulayers.autodiff import Tensor
 from gpulayers.backend import epsilon
 from gpulayers.backend.random import SeedGenerator, uniform
+from gpulayers.layers.preprocessing.base_image_preprocessing_layer import (
+    BaseImagePreprocessingLayer,
+)
 from gpulayers.layers.preprocessing.color_ops import (
-    ColorAugmentationLayer,
     base_factor,
     channel,
     hsv_to_rgb,
@@ -21,7 +23,7 @@ from gpulayers.layers.preprocessing.image_ops import data_format_argument
 from gpulayers.layers.preprocessing.random_contrast import seed_argument, value_range_argument
 
 
-class RandomSaturation(ColorAugmentationLayer):
+class RandomSaturation(BaseImagePreprocessingLayer):
     """Randomly adjust the saturation of RGB images during training, as Keras 3 does.
 
     One ``f`` per image is drawn uniformly from ``factor``'s range; the image's HSV

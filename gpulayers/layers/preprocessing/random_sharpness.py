@@ -7,8 +7,10 @@ from typing import Any
 from gpulayers import ops
 from gpulayers.autodiff import Tensor
 from gpulayers.backend.random import SeedGenerator, uniform
+from gpulayers.layers.preprocessing.base_image_preprocessing_layer import (
+    BaseImagePreprocessingLayer,
+)
 from gpulayers.layers.preprocessing.color_ops import (
-    ColorAugmentationLayer,
     base_factor,
     blend,
     channel_axis,
@@ -22,7 +24,7 @@ from gpulayers.layers.preprocessing.random_contrast import seed_argument, value_
 _EDGE, _CENTRE = 1.0 / 13.0, 5.0 / 13.0
 
 
-class RandomSharpness(ColorAugmentationLayer):
+class RandomSharpness(BaseImagePreprocessingLayer):
     """Randomly change the sharpness of images during training, as Keras 3 does.
 
     Each image is blended with its smoothed version (a 3x3 kernel, centre ``5/13``,

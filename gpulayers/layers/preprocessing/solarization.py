@@ -7,8 +7,10 @@ from typing import Any
 from gpulayers import ops
 from gpulayers.autodiff import Tensor
 from gpulayers.backend.random import SeedGenerator, uniform
+from gpulayers.layers.preprocessing.base_image_preprocessing_layer import (
+    BaseImagePreprocessingLayer,
+)
 from gpulayers.layers.preprocessing.color_ops import (
-    ColorAugmentationLayer,
     base_factor,
     transform_value_range,
 )
@@ -20,7 +22,7 @@ from gpulayers.layers.preprocessing.random_contrast import (
 )
 
 
-class Solarization(ColorAugmentationLayer):
+class Solarization(BaseImagePreprocessingLayer):
     """Randomly solarize images during training, as Keras 3 does.
 
     On the ``[0, 255]`` scale (mapped from ``value_range``) each image gets
