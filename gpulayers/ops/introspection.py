@@ -1,5 +1,5 @@
 """Asking about tensors and making them: ndim, size, dtype, get_item, is_tensor, array,
-empty, empty_like, geomspace, logspace (Keras 3 ``keras.ops`` names).
+empty, empty_like, geomspace, logspace, view (Keras 3 ``keras.ops`` names).
 
 ``empty``/``empty_like`` return zeros: uninitialised memory would make results depend on
 what happened to be there (Keras's backends differ on this too). ``geomspace``/``logspace``
@@ -23,7 +23,7 @@ from gpulayers.ops.dtypes import result_type, standardize_dtype, to_operand_tens
 from gpulayers.ops.indexing import slice_by_key
 
 __all__ = ["array", "dtype", "empty", "empty_like", "geomspace", "get_item", "is_tensor",
-           "logspace", "ndim", "size"]
+           "logspace", "ndim", "size", "view"]
 
 # The framework's own test, re-exported under the ops name Keras uses.
 is_tensor = autodiff.is_tensor
@@ -114,3 +114,23 @@ def geomspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, dtype
         if endpoint and num > 1:
             values[-1] = end
     return Tensor(xp.moveaxis(values, 0, axis).astype(dtype))
+
+
+def view(x: Any, dtype: Any = None) -> Tensor:
+    """The bits of ``x`` read as ``dtype`` (NumPy's ``ndarray.view``); no gradient.
+
+    With a different item size the last axis grows or shrinks accordingly (it must be
+    contiguous and divide evenly), as in Keras. ``dtype=None`` returns ``x`` unchanged.
+
+    Example: ``view(ones((2,), "float32"), "int32")`` -> ``[1065353216, 1065353216]``.
+    """
+    tensor = to_operand_tensor(x, "view")
+    if dtype is None:
+        return tensor
+    target = standardize_dtype(dtype, "view")
+    data = backend.xp().ascontiguousarray(tensor.data)
+    try:
+        return Tensor(data.view(target))
+    except ValueError as error:
+        raise ValueError(f"view: cannot view a {tensor.dtype} tensor of shape {tensor.shape} "
+                         f"as {target}: {error}") from None

@@ -213,3 +213,19 @@ def test_cupy_matches_numpy():
                 logspace(0.0, 1.0, 4))]
     for got, expected in zip(results["cupy"], results["numpy"]):
         np.testing.assert_allclose(got, expected, rtol=1e-6)
+
+
+def test_view_reinterprets_bits_as_numpy_and_keras_do():
+    from gpulayers.ops.introspection import view
+
+    x = np.arange(4, dtype="float32")
+    np.testing.assert_array_equal(np.asarray(view(x, "int32")), x.view("int32"))
+    halves = view(x, "int16")
+    assert halves.shape == (8,) and halves.dtype == "int16"
+    np.testing.assert_array_equal(np.asarray(halves), x.view("int16"))
+    assert view(x).dtype == "float32"
+    keras = keras_or_skip()
+    np.testing.assert_array_equal(np.asarray(view(x, "int32")),
+                                  to_numpy(keras.ops.view(x, "int32")))
+    with pytest.raises(ValueError, match=r"view: cannot view a int8 tensor of shape \(3,\)"):
+        view(np.ones(3, "int8"), "float32")
