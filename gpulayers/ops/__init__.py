@@ -12,6 +12,7 @@ from gpulayers.ops.bitwise import *  # noqa: F401,F403
 from gpulayers.ops.comparisons import *  # noqa: F401,F403
 from gpulayers.ops.control_flow import *  # noqa: F401,F403
 from gpulayers.ops.conv import *  # noqa: F401,F403
+from gpulayers.ops.ctc import *  # noqa: F401,F403
 from gpulayers.ops.custom_gradient import *  # noqa: F401,F403
 from gpulayers.ops.decompositions import *  # noqa: F401,F403
 from gpulayers.ops.extra_activations import *  # noqa: F401,F403

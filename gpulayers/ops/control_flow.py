@@ -1,5 +1,5 @@
 """Control flow (Keras 3's ``keras.ops.cond``, ``switch``, ``while_loop``, ``fori_loop``,
-``scan``, ``associative_scan``, ``map``, ``vectorized_map``).
+``scan``, ``associative_scan``, ``map``, ``vectorized_map``, ``vectorize``).
 
 gpulayers runs eagerly, like Keras's torch backend: these run Python control flow on
 concrete tensors, so every op inside is recorded on the gradient tape and gradients flow
@@ -14,6 +14,9 @@ Example::
 
 from __future__ import annotations
 
+import functools
+import itertools
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -22,9 +25,10 @@ from gpulayers.ops.creation import zeros_like
 from gpulayers.ops.joining import concatenate, stack
 from gpulayers.ops.nested import flatten, is_nested, map_structure, pack_as
 from gpulayers.ops.reordering import flip
+from gpulayers.ops.shape import broadcast_to, reshape
 
 __all__ = ["associative_scan", "cond", "fori_loop", "map", "scan", "switch",
-           "vectorized_map", "while_loop"]
+           "vectorize", "vectorized_map", "while_loop"]
 
 
 def _check_callable(op_name: str, name: str, value: Any) -> None:
@@ -175,3 +179,97 @@ def associative_scan(f: Callable[[Any, Any], Any], elems: Any, reverse: bool = F
     if reverse:
         leaves = [flip(leaf, axis=axis) for leaf in leaves]
     return pack_as(elems, leaves)
+
+
+_CORE = r"\((?:\w+(?:,\s*\w+)*)?\)"
+_SIGNATURE = re.compile(rf"^\s*{_CORE}(?:\s*,\s*{_CORE})*\s*->\s*{_CORE}(?:\s*,\s*{_CORE})*\s*$")
+
+
+def _parse_signature(signature: str) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+    """``"(m,n),(n)->(m)"`` -> ``([("m", "n"), ("n",)], [("m",)])``."""
+    if not isinstance(signature, str) or not _SIGNATURE.match(signature):
+        raise ValueError(f"vectorize: not a valid gufunc signature: {signature!r}")
+    inputs, outputs = signature.split("->")
+    def parse(text: str) -> list[tuple[str, ...]]:
+        return [tuple(d.strip() for d in group.split(",") if d.strip())
+                for group in re.findall(r"\(([^)]*)\)", text)]
+    return parse(inputs), parse(outputs)
+
+
+def vectorize(pyfunc: Callable[..., Any], *, excluded: Any = None,
+              signature: str | None = None) -> Callable[..., Any]:
+    """Turn ``pyfunc`` (written for one element, or for core shapes given by
+    ``signature``) into a function over broadcast batches, like ``numpy.vectorize``.
+
+    Args:
+        pyfunc: the function; without ``signature`` it takes and returns scalar tensors.
+        excluded: positions (ints) or keyword names of arguments passed through unchanged.
+        signature: a generalized-ufunc signature such as ``"(m,n),(n)->(m)"``: the
+            trailing core dims of each argument and of each output.
+
+    The wrapped function loops over the broadcast leading (non-core) dims eagerly and
+    stacks the results, so gradients flow through every call.
+
+    Example: ``vectorize(lambda a, b: a + b)([1, 2, 3, 4], 2)`` is ``[3, 4, 5, 6]``.
+    """
+    if not callable(pyfunc):
+        raise ValueError(f"vectorize: expected argument `pyfunc` to be a callable. "
+                         f"Received: pyfunc={pyfunc!r}")
+    excluded = set() if excluded is None else set(excluded)
+    parsed = None if signature is None else _parse_signature(signature)
+
+    @functools.wraps(pyfunc)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        fixed = {i: a for i, a in enumerate(args) if i in excluded or a is None}
+        mapped = [i for i in range(len(args)) if i not in fixed]
+        tensors = [convert_to_tensor(args[i]) for i in mapped]
+        cores = parsed[0] if parsed else [()] * len(tensors)
+        if len(cores) != len(tensors):
+            raise ValueError(f"vectorize: the signature {signature!r} names {len(cores)} "
+                             f"inputs; received {len(tensors)} vectorized arguments")
+        sizes: dict[str, int] = {}
+        loop_shapes = []
+        for tensor, core in zip(tensors, cores):
+            if tensor.ndim < len(core):
+                raise ValueError(f"vectorize: an input of shape {tensor.shape} has fewer "
+                                 f"dims than its core dims {core}")
+            for name, size in zip(core, tensor.shape[tensor.ndim - len(core):]):
+                if sizes.setdefault(name, size) != size:
+                    raise ValueError(f"vectorize: inconsistent size for core dim {name!r}: "
+                                     f"{sizes[name]} vs {size}")
+            loop_shapes.append(tuple(tensor.shape[:tensor.ndim - len(core)]))
+        loop = _broadcast_shapes(loop_shapes)
+        tensors = [broadcast_to(t, loop + tuple(t.shape[t.ndim - len(c):]))
+                   for t, c in zip(tensors, cores)]
+        results = []
+        for index in itertools.product(*(range(n) for n in loop)):
+            call_args = list(args)
+            for position, tensor in zip(mapped, tensors):
+                call_args[position] = tensor[index] if index else tensor
+            results.append(pyfunc(*call_args, **kwargs))
+        return _assemble(results, loop)
+
+    return wrapped
+
+
+def _broadcast_shapes(shapes: list[tuple[int, ...]]) -> tuple[int, ...]:
+    rank = max((len(s) for s in shapes), default=0)
+    out = []
+    for axis in range(rank):
+        sizes = {s[axis - rank + len(s)] for s in shapes if axis - rank + len(s) >= 0} - {1}
+        if len(sizes) > 1:
+            raise ValueError(f"vectorize: cannot broadcast the non-core shapes {shapes}")
+        out.append(sizes.pop() if sizes else 1)
+    return tuple(out)
+
+
+def _assemble(results: list[Any], loop: tuple[int, ...]) -> Any:
+    """Stack per-element results (tensors or tuples of them) into ``loop + core`` shapes."""
+    if not results:
+        raise ValueError("vectorize: cannot vectorize over a size-0 batch")
+    if not loop:
+        return results[0]
+    if isinstance(results[0], tuple):
+        return tuple(_assemble([r[k] for r in results], loop) for k in range(len(results[0])))
+    stacked = stack([convert_to_tensor(r) for r in results])
+    return reshape(stacked, loop + tuple(stacked.shape[1:]))

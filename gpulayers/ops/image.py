@@ -4,7 +4,10 @@ rank-4 batches ``(N, H, W, C)`` (or channels_first; ``data_format=None`` means
 
 The arithmetic is shared with the image preprocessing layers: resizing and crops in
 :mod:`gpulayers.ops.image_resampling`, colour spaces in :mod:`gpulayers.ops.color_space`,
-the Gaussian filter in :mod:`gpulayers.ops.gaussian_filter`. All are built from
+the Gaussian filter in :mod:`gpulayers.ops.gaussian_filter`, point sampling and warps in
+:mod:`gpulayers.ops.image_sampling` and :mod:`gpulayers.ops.image_warps`; patches, filters
+and ``scale_and_translate`` in :mod:`gpulayers.ops.image_patches`,
+:mod:`gpulayers.ops.image_filters` and :mod:`gpulayers.ops.scale_translate`. All are built from
 differentiable ops, so float images get gradients.
 
 Example::
@@ -19,14 +22,22 @@ from __future__ import annotations
 from typing import Any
 
 from gpulayers.autodiff import Tensor
+from gpulayers.backend import random as _random
 from gpulayers.backend.config import standardize_data_format
-from gpulayers.ops import color_space, gaussian_filter, image_resampling
+from gpulayers.ops import color_space, gaussian_filter, image_resampling, image_sampling
 from gpulayers.ops.casting import cast
 from gpulayers.ops.dtypes import to_operand_tensor
+from gpulayers.ops.image_filters import sobel_edges, ssim
+from gpulayers.ops.image_patches import extract_patches, extract_patches_3d
+from gpulayers.ops.image_warps import elastic_transform as _elastic_warp
+from gpulayers.ops.image_warps import homography_transforms
 from gpulayers.ops.reordering import pad
+from gpulayers.ops.scale_translate import scale_and_translate
 
-__all__ = ["crop_images", "gaussian_blur", "hsv_to_rgb", "pad_images", "resize",
-           "rgb_to_grayscale", "rgb_to_hsv"]
+__all__ = ["affine_transform", "crop_images", "elastic_transform", "extract_patches",
+           "extract_patches_3d", "gaussian_blur", "hsv_to_rgb", "map_coordinates",
+           "pad_images", "perspective_transform", "resize", "rgb_to_grayscale", "rgb_to_hsv",
+           "scale_and_translate", "sobel_edges", "ssim"]
 
 
 def _images(op_name: str, images: Any, data_format: str | None) -> tuple[Tensor, str, int, int]:
@@ -212,3 +223,103 @@ def gaussian_blur(images: Any, kernel_size: Any = (3, 3), sigma: Any = (1.0, 1.0
     blurred = gaussian_filter.gaussian_blur(work, kernel_size, sigma, fmt,
                                             label="gaussian_blur")
     return blurred if blurred.dtype == dtype else cast(blurred, dtype)
+
+
+def affine_transform(images: Any, transform: Any, interpolation: str = "bilinear",
+                     fill_mode: str = "constant", fill_value: float = 0,
+                     data_format: str | None = None) -> Tensor:
+    """Warp each image by its 8-vector ``[a0, a1, a2, b0, b1, b2, c0, c1]`` (``(8,)`` or
+    ``(N, 8)``): output pixel ``(x, y)`` samples the input at
+    ``((a0 x + a1 y + a2) / k, (b0 x + b1 y + b2) / k)``, ``k = c0 x + c1 y + 1``.
+
+    ``interpolation``: ``"nearest"`` or ``"bilinear"``; ``fill_mode``: ``"constant"``,
+    ``"nearest"``, ``"wrap"``, ``"mirror"`` or ``"reflect"`` (see
+    :mod:`gpulayers.ops.image_sampling`). Gradients reach the images, not the transform.
+
+    Example: ``affine_transform(x, [1, 0, -2, 0, 1, -1, 0, 0])`` shifts right 2, down 1.
+    """
+    images, fmt, _, _ = _images("affine_transform", images, data_format)
+    transform = to_operand_tensor(transform, "affine_transform")
+    if transform.ndim not in (1, 2):
+        raise ValueError(f"affine_transform: invalid transform rank: expected rank 1 or 2. "
+                         f"Received: transform.shape={transform.shape}")
+    return image_sampling.affine_transform(
+        images, transform.data, interpolation, fill_mode, fill_value, fmt,
+        "affine_transform", image_sampling.MAP_FILL_MODES)
+
+
+def map_coordinates(inputs: Any, coordinates: Any, order: int, fill_mode: str = "constant",
+                    fill_value: float = 0) -> Tensor:
+    """Sample ``inputs`` (any rank R) at ``coordinates`` (R arrays of one shape S, or an
+    array ``(R, *S)``) with nearest (``order=0``) or linear (``order=1``) interpolation;
+    the result has shape S and ``inputs``' dtype. ``fill_mode`` as in
+    :func:`affine_transform`.
+
+    Example: ``map_coordinates(x, [[0.5], [1.0]], order=1)`` is the mean of
+    ``x[0, 1]`` and ``x[1, 1]``.
+    """
+    inputs = to_operand_tensor(inputs, "map_coordinates")
+    coordinates = [to_operand_tensor(c, "map_coordinates") for c in coordinates]
+    if len(coordinates) != inputs.ndim:
+        raise ValueError(f"map_coordinates: first dim of `coordinates` must be the same as "
+                         f"the rank of `inputs`. Received inputs with shape: {inputs.shape} "
+                         f"and coordinate leading dim of {len(coordinates)}")
+    if coordinates[0].ndim < 1:
+        raise ValueError("map_coordinates: invalid coordinates rank: expected at least "
+                         f"rank 2. Received a coordinates leading dim of {len(coordinates)}")
+    if fill_mode not in image_sampling.MAP_FILL_MODES:
+        raise ValueError(f"map_coordinates: invalid value for argument `fill_mode`. "
+                         f"Expected one of {image_sampling.MAP_FILL_MODES}. Received: "
+                         f"fill_mode={fill_mode!r}")
+    if order not in (0, 1):
+        raise ValueError(f"map_coordinates: `order` must be 0 or 1. Received: order={order!r}")
+    work = "float64" if inputs.dtype == "float64" else "float32"
+    coordinates = [c if "float" in c.dtype else cast(c, work) for c in coordinates]
+    return image_sampling.map_coordinates(inputs, coordinates, order, fill_mode,
+                                          float(fill_value))
+
+
+def perspective_transform(images: Any, start_points: Any, end_points: Any,
+                          interpolation: str = "bilinear", fill_value: float = 0,
+                          data_format: str | None = None) -> Tensor:
+    """Warp images so that the 4 ``start_points`` (``(4, 2)`` or ``(N, 4, 2)``, as
+    ``(x, y)``) move to ``end_points``; points outside read ``fill_value``."""
+    images, fmt, _, _ = _images("perspective_transform", images, data_format)
+    points = []
+    for name, value in (("start_points", start_points), ("end_points", end_points)):
+        value = to_operand_tensor(value, "perspective_transform")
+        if value.ndim not in (2, 3) or tuple(value.shape[-2:]) != (4, 2):
+            raise ValueError(f"perspective_transform: invalid {name} shape: expected (4, 2) "
+                             f"or (N, 4, 2). Received shape: {value.shape}")
+        points.append(value if value.ndim == 3 else value[None])
+    if points[0].shape != points[1].shape:
+        raise ValueError(f"perspective_transform: start_points and end_points must have "
+                         f"the same shape. Received {points[0].shape} and {points[1].shape}")
+    transforms = homography_transforms(points[0].data, points[1].data)
+    return image_sampling.affine_transform(images, transforms.data, interpolation,
+                                           "constant", fill_value, fmt,
+                                           "perspective_transform")
+
+
+def elastic_transform(images: Any, alpha: float = 20.0, sigma: float = 5.0,
+                      interpolation: str = "bilinear", fill_mode: str = "reflect",
+                      fill_value: float = 0.0, seed: Any = None,
+                      data_format: str | None = None) -> Tensor:
+    """Warp float images along a random smooth displacement field: standard-normal noise
+    times ``sigma``, Gaussian-blurred (width ``sigma``), scaled by ``alpha`` (see
+    :func:`gpulayers.ops.image_warps.elastic_transform`). ``seed``: an int or a
+    ``SeedGenerator`` for reproducible fields."""
+    images, fmt, _, _ = _images("elastic_transform", images, data_format)
+    image_sampling.fill_and_interpolation("elastic_transform", fill_mode, interpolation,
+                                          image_sampling.MAP_FILL_MODES)
+    unbatched = images.ndim == 3
+    batch = images if not unbatched else images[None]
+    height, width = ((batch.shape[1], batch.shape[2]) if fmt == "channels_last"
+                     else (batch.shape[2], batch.shape[3]))
+    dtype = images.dtype if "float" in images.dtype else "float32"
+    noise = [_random.normal((batch.shape[0], height, width), dtype=dtype, seed=seed)
+             for _ in range(2)]
+    warped = _elastic_warp(cast(batch, dtype), noise[0], noise[1], float(alpha),
+                           float(sigma), interpolation, fill_mode, fill_value, fmt)
+    warped = warped[0] if unbatched else warped
+    return image_sampling.restore_dtype(warped, images.dtype)

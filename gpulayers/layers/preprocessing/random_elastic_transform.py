@@ -8,11 +8,7 @@ from gpulayers import ops
 from gpulayers.autodiff import Tensor
 from gpulayers.backend.random import SeedGenerator, normal, uniform
 from gpulayers.layers.layer import Layer
-from gpulayers.layers.preprocessing.affine_transform import (
-    AFFINE_INTERPOLATIONS,
-    sample_images,
-)
-from gpulayers.layers.preprocessing.gaussian_blur import gaussian_blur
+from gpulayers.layers.preprocessing.affine_transform import AFFINE_INTERPOLATIONS
 from gpulayers.layers.preprocessing.image_ops import data_format_argument, spatial_axes
 from gpulayers.layers.preprocessing.random_contrast import (
     seed_argument,
@@ -20,33 +16,10 @@ from gpulayers.layers.preprocessing.random_contrast import (
 )
 from gpulayers.layers.preprocessing.random_erasing import draw_apply_mask, unit_range
 
+# The deterministic warp lives in the ops layer (keras.ops.image uses it too); re-exported.
+from gpulayers.ops.image_warps import elastic_transform
+
 ELASTIC_FILL_MODES = ("constant", "nearest", "wrap", "mirror", "reflect")
-
-
-def elastic_transform(images: Tensor, noise_x: Any, noise_y: Any, alpha: float,
-                      sigma: float, interpolation: str = "bilinear",
-                      fill_mode: str = "reflect", fill_value: float = 0.0,
-                      data_format: str = "channels_last") -> Tensor:
-    """Warp a float ``(N, H, W, C)`` batch (or channels_first) along a displacement field.
-
-    Keras 3's ``ops.image.elastic_transform`` given its standard-normal draws ``noise_x``
-    and ``noise_y`` (each ``(N, H, W)``): each field is ``sigma * noise`` blurred by a
-    Gaussian of width ``sigma`` over ``int(6 * sigma) | 1`` taps, and output pixel
-    ``(x, y)`` samples the input at ``(x + alpha * dx, y + alpha * dy)``.
-    """
-    taps = int(6 * sigma) | 1
-    fields = []
-    for noise in (noise_x, noise_y):
-        field = ops.expand_dims(ops.convert_to_tensor(noise, dtype=images.dtype) * sigma, -1)
-        fields.append(gaussian_blur(field, (taps, taps), (sigma, sigma))[..., 0])
-    if data_format == "channels_first":
-        images = ops.transpose(images, (0, 2, 3, 1))
-    height, width = images.shape[1], images.shape[2]
-    xs = ops.reshape(ops.arange(width, dtype=images.dtype), (1, 1, width))
-    ys = ops.reshape(ops.arange(height, dtype=images.dtype), (1, height, 1))
-    output = sample_images(images, xs + alpha * fields[0], ys + alpha * fields[1],
-                           interpolation, fill_mode, fill_value)
-    return ops.transpose(output, (0, 3, 1, 2)) if data_format == "channels_first" else output
 
 
 class RandomElasticTransform(Layer):

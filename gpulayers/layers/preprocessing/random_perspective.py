@@ -16,38 +16,8 @@ from gpulayers.layers.preprocessing.image_ops import data_format_argument, spati
 from gpulayers.layers.preprocessing.random_contrast import seed_argument
 from gpulayers.layers.preprocessing.random_erasing import draw_apply_mask, unit_range
 
-
-def corner_shift_transforms(shifts: Any, height: int, width: int) -> Tensor:
-    """``(N, 8)`` projective transforms for corners moved by relative ``shifts`` ``(N, 4, 2)``.
-
-    The corners ``(0, 0), (W-1, 0), (0, H-1), (W-1, H-1)`` (as ``(x, y)``) move to
-    ``corner * (1 + shift)``; the transform maps each *output* pixel back to the input
-    point, so the moved corners sample the original ones (Keras's
-    ``compute_homography_matrix(start, end)``). It is found in closed form: the map from
-    the unit square to the moved quadrilateral (Heckbert), inverted through its adjugate,
-    then scaled to the image.
-    """
-    shifts = ops.cast(ops.convert_to_tensor(shifts), "float64")
-    w, h = float(width - 1), float(height - 1)
-    corners = ops.convert_to_tensor([[0.0, 0.0], [w, 0.0], [0.0, h], [w, h]], dtype="float64")
-    end = corners + corners * shifts
-    # unit-square corners (0,0), (1,0), (1,1), (0,1) -> end points 0, 1, 3, 2
-    x0, x1, x2, x3 = end[:, 0, 0], end[:, 1, 0], end[:, 3, 0], end[:, 2, 0]
-    y0, y1, y2, y3 = end[:, 0, 1], end[:, 1, 1], end[:, 3, 1], end[:, 2, 1]
-    dx1, dx2, dx3 = x1 - x2, x3 - x2, x0 - x1 + x2 - x3
-    dy1, dy2, dy3 = y1 - y2, y3 - y2, y0 - y1 + y2 - y3
-    det = dx1 * dy2 - dx2 * dy1
-    g = (dx3 * dy2 - dx2 * dy3) / det
-    k = (dx1 * dy3 - dx3 * dy1) / det
-    a, b, c = x1 - x0 + g * x1, x3 - x0 + k * x3, x0
-    d, e, f = y1 - y0 + g * y1, y3 - y0 + k * y3, y0
-    # adjugate of [[a, b, c], [d, e, f], [g, k, 1]]: the inverse up to scale
-    inverse = [e - f * k, c * k - b, b * f - c * e,
-               f * g - d, a - c * g, c * d - a * f,
-               d * k - e * g, b * g - a * k, a * e - b * d]
-    scales = (w, w, w, h, h, h, 1.0, 1.0)
-    transform = ops.stack([inverse[i] * scales[i] / inverse[8] for i in range(8)], axis=1)
-    return ops.cast(transform, "float32")
+# The corner-shift homography lives in the ops layer (keras.ops.image uses it); re-exported.
+from gpulayers.ops.image_warps import corner_shift_transforms
 
 
 class RandomPerspective(Layer):
