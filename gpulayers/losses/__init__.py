@@ -21,6 +21,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from gpulayers.initializers.object_catalog import ObjectCatalog
+from gpulayers.losses.circle_loss import Circle, circle
+from gpulayers.losses.ctc_loss import CTC, ctc
 from gpulayers.losses.focal_losses import (
     BinaryFocalCrossentropy,
     CategoricalFocalCrossentropy,
@@ -44,6 +46,10 @@ from gpulayers.losses.functions import (
     sparse_categorical_crossentropy,
     squared_hinge,
 )
+from gpulayers.losses.generalized_cross_entropy import (
+    CategoricalGeneralizedCrossEntropy,
+    categorical_generalized_cross_entropy,
+)
 from gpulayers.losses.hinge_losses import CategoricalHinge, Hinge, SquaredHinge
 from gpulayers.losses.loss import Loss, standardize_reduction
 from gpulayers.losses.loss_wrapper import LossFunctionWrapper
@@ -64,9 +70,12 @@ from gpulayers.losses.regression_losses import (
     MeanSquaredError,
     MeanSquaredLogarithmicError,
 )
+from gpulayers.losses.segmentation_losses import Dice, Tversky, dice, tversky
 
 __all__ = [
-    "KLD", "MAE", "MAPE", "MSE", "MSLE", "BinaryCrossentropy", "BinaryFocalCrossentropy",
+    "CTC", "KLD", "MAE", "MAPE", "MSE", "MSLE", "BinaryCrossentropy", "BinaryFocalCrossentropy",
+    "CategoricalGeneralizedCrossEntropy", "Circle", "Dice", "Tversky",
+    "categorical_generalized_cross_entropy", "circle", "ctc", "dice", "tversky",
     "CategoricalCrossentropy", "CategoricalFocalCrossentropy",
     "CategoricalHinge", "CosineSimilarity", "Hinge", "Huber", "KLDivergence", "LogCosh", "Loss",
     "LossFunctionWrapper", "MeanAbsoluteError", "MeanAbsolutePercentageError",
@@ -86,7 +95,8 @@ FUNCTIONS = {fn.__name__: fn for fn in (
     categorical_focal_crossentropy, categorical_hinge, cosine_similarity, hinge,
     huber, kl_divergence, log_cosh, mean_absolute_error, mean_absolute_percentage_error,
     mean_squared_error, mean_squared_logarithmic_error, poisson,
-    sparse_categorical_crossentropy, squared_hinge,
+    sparse_categorical_crossentropy, squared_hinge, categorical_generalized_cross_entropy,
+    circle, ctc, dice, tversky,
 )}
 _SHORT_NAMES = {
     "bce": binary_crossentropy, "kld": kl_divergence, "mae": mean_absolute_error,
@@ -98,7 +108,8 @@ _CATALOG = ObjectCatalog(
     [LossFunctionWrapper, MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
      MeanSquaredLogarithmicError, Huber, LogCosh, CosineSimilarity, BinaryCrossentropy,
      CategoricalCrossentropy, SparseCategoricalCrossentropy, KLDivergence, Poisson, Hinge,
-     SquaredHinge, CategoricalHinge, BinaryFocalCrossentropy, CategoricalFocalCrossentropy],
+     SquaredHinge, CategoricalHinge, BinaryFocalCrossentropy, CategoricalFocalCrossentropy,
+     CTC, Dice, Tversky, Circle, CategoricalGeneralizedCrossEntropy],
     # A class's snake_case name is its function's name: Keras gives the function there.
     aliases={
         **FUNCTIONS, **_SHORT_NAMES, **{k.upper(): v for k, v in _SHORT_NAMES.items()},

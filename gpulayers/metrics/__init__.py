@@ -21,6 +21,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from gpulayers.initializers.object_catalog import ObjectCatalog
+from gpulayers.losses.focal_losses import (
+    binary_focal_crossentropy,
+    categorical_focal_crossentropy,
+)
 from gpulayers.losses.functions import (
     binary_crossentropy,
     categorical_crossentropy,
@@ -63,8 +67,15 @@ from gpulayers.metrics.confusion_metrics import (
     TrueNegatives,
     TruePositives,
 )
+from gpulayers.metrics.correlation_metrics import (
+    ConcordanceCorrelation,
+    PearsonCorrelation,
+    concordance_correlation,
+    pearson_correlation,
+)
 from gpulayers.metrics.f_score_metrics import F1Score, FBetaScore
 from gpulayers.metrics.hinge_metrics import CategoricalHinge, Hinge, SquaredHinge
+from gpulayers.metrics.iou_metrics import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
 from gpulayers.metrics.metric import Metric
 from gpulayers.metrics.probabilistic_metrics import (
     BinaryCrossentropy,
@@ -93,7 +104,10 @@ from gpulayers.metrics.sensitivity_specificity import (
 )
 
 __all__ = [
-    "AUC", "Accuracy", "BinaryAccuracy", "BinaryCrossentropy", "CategoricalAccuracy",
+    "AUC", "Accuracy", "BinaryIoU", "ConcordanceCorrelation", "IoU", "MeanIoU", "OneHotIoU",
+    "OneHotMeanIoU", "PearsonCorrelation", "binary_focal_crossentropy",
+    "categorical_focal_crossentropy", "concordance_correlation", "pearson_correlation",
+    "BinaryAccuracy", "BinaryCrossentropy", "CategoricalAccuracy",
     "CategoricalCrossentropy", "CategoricalHinge", "CosineSimilarity", "F1Score",
     "FBetaScore", "FalseNegatives", "FalsePositives", "Hinge", "KLDivergence", "LogCoshError",
     "Mean", "MeanAbsoluteError",
@@ -124,6 +138,8 @@ _CLASSES = [
     TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
     F1Score, FBetaScore, R2Score,
     PrecisionAtRecall, RecallAtPrecision, SensitivityAtSpecificity, SpecificityAtSensitivity,
+    PearsonCorrelation, ConcordanceCorrelation, IoU, BinaryIoU, MeanIoU, OneHotIoU,
+    OneHotMeanIoU,
 ]
 _SHORT_NAMES = {"bce": BinaryCrossentropy, "mse": MeanSquaredError, "mae": MeanAbsoluteError,
                 "mape": MeanAbsolutePercentageError, "msle": MeanSquaredLogarithmicError}
@@ -142,7 +158,8 @@ _FUNCTIONS = {fn.__name__: fn for fn in (
     categorical_crossentropy, sparse_categorical_crossentropy, categorical_hinge, hinge,
     squared_hinge, huber, kl_divergence, log_cosh, mean_absolute_error,
     mean_absolute_percentage_error, mean_squared_error, mean_squared_logarithmic_error,
-    poisson,
+    poisson, binary_focal_crossentropy, categorical_focal_crossentropy, pearson_correlation,
+    concordance_correlation,
 )}
 
 
