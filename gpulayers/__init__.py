@@ -10,8 +10,10 @@ Example::
 """
 
 from gpulayers import (
+    activations,
     backend,
     callbacks,
+    config,
     constraints,
     initializers,
     layers,
@@ -24,6 +26,7 @@ from gpulayers import (
     regularizers,
     saving,
     testing,
+    tree,
     utils,
 )
 from gpulayers.autodiff import GradientTape, Tensor, Variable, convert_to_tensor, is_tensor
@@ -32,8 +35,9 @@ from gpulayers.backend import random
 __version__ = "0.1.0"
 
 __all__ = [
-    "GradientTape", "Tensor", "Variable", "__version__", "backend", "callbacks", "constraints",
+    "GradientTape", "Tensor", "Variable", "__version__", "activations", "backend",
+    "callbacks", "config", "constraints",
     "convert_to_tensor", "initializers", "is_tensor", "layers", "losses", "metrics",
     "mixed_precision", "models", "ops", "optimizers", "random", "regularizers", "saving",
-    "testing", "utils",
+    "testing", "tree", "utils",
 ]

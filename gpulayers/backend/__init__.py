@@ -35,14 +35,22 @@ from gpulayers.backend.config import (
     set_image_data_format,
     standardize_data_format,
 )
+from gpulayers.backend.utilities import (
+    clear_session,
+    get_uid,
+    is_float_dtype,
+    is_int_dtype,
+    is_keras_tensor,
+    result_type,
+    standardize_dtype,
+)
 
 __all__ = [
-    "BACKENDS", "backend", "cupy_unavailable_reason", "deferred_checks", "dtype_name",
-    "epsilon", "floatx",
-    "get_backend",
-    "image_data_format", "is_array", "is_gpu", "primitives", "set_backend", "set_epsilon",
-    "set_floatx", "set_image_data_format", "standardize_data_format", "synchronize", "to_device",
-    "to_numpy",
+    "BACKENDS", "backend", "clear_session", "cupy_unavailable_reason", "deferred_checks",
+    "dtype_name", "epsilon", "floatx", "get_backend", "get_uid", "image_data_format",
+    "is_array", "is_float_dtype", "is_gpu", "is_int_dtype", "is_keras_tensor", "primitives",
+    "result_type", "set_backend", "set_epsilon", "set_floatx", "set_image_data_format",
+    "standardize_data_format", "standardize_dtype", "synchronize", "to_device", "to_numpy",
     "use_backend", "xp",
 ]
 

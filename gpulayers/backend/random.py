@@ -4,6 +4,10 @@
 same seed on the same backend draw identical numbers. Passing ``seed=`` to a draw uses a fresh
 generator for that draw (same numbers every call); a :class:`SeedGenerator` gives a reproducible
 *stream* (different numbers each call, the same stream for the same seed), as in Keras 3.
+
+gamma, beta, binomial, categorical, dropout and shuffle live in
+:mod:`gpulayers.backend.random_distributions` and are re-exported here, so
+``gpulayers.random`` has every ``keras.random`` name.
 """
 
 from __future__ import annotations
@@ -124,3 +128,17 @@ def permutation(n: int, seed: int | SeedGenerator | None = None) -> Any:
     """A random permutation of ``range(n)`` (used to shuffle batches)."""
     # CuPy's Generator has no permutation(); ranking uniform draws works on both backends.
     return _backend.xp().argsort(_generator(seed).random(n))
+
+
+# Re-exported last: random_distributions builds on _generator and SeedGenerator above.
+from gpulayers.backend.random_distributions import (  # noqa: E402
+    beta,
+    binomial,
+    categorical,
+    dropout,
+    gamma,
+    shuffle,
+)
+
+__all__ = ["SeedGenerator", "beta", "binomial", "categorical", "dropout", "gamma", "normal",
+           "permutation", "randint", "set_seed", "shuffle", "truncated_normal", "uniform"]

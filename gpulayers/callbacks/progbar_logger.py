@@ -33,6 +33,7 @@ from typing import Any
 from tqdm import tqdm
 
 from gpulayers.callbacks.callback import Callback, print_msg
+from gpulayers.config.runtime_flags import is_interactive_logging_enabled
 
 __all__ = ["ProgbarLogger", "format_logs"]
 
@@ -105,6 +106,8 @@ class ProgbarLogger(Callback):
         params = params or {}
         verbose = params.get("verbose", 1)
         self.verbose = 1 if verbose == "auto" else int(verbose)
+        if not is_interactive_logging_enabled():  # keras.config.disable_interactive_logging
+            self.verbose = 0
         self.epochs = params.get("epochs", 1) or 1
         self.target = params.get("steps")
 

@@ -27,6 +27,7 @@ from typing import Any
 
 from gpulayers import ops
 from gpulayers.autodiff import GradientTape
+from gpulayers.config.training_limits import capped_epochs, capped_steps
 from gpulayers.metrics import Mean, Metric
 from gpulayers.models.compile_utils import CompiledLoss, CompiledMetrics
 from gpulayers.models.data_adapter import batches_for, split_validation, yields_batches
@@ -292,6 +293,7 @@ class Trainer:
                 x, y, sample_weight, validation_split)
         if class_weight is not None and not yields_batches(x):
             sample_weight = self._class_weighted(y, sample_weight, class_weight)
+        epochs, steps_per_epoch = capped_epochs(epochs), capped_steps(steps_per_epoch)
         data = batches_for(x, y, sample_weight, batch_size, shuffle, steps_per_epoch, "fit")
         if class_weight is not None and yields_batches(x):
             from gpulayers.models.class_weights import ClassWeightedBatches
@@ -310,7 +312,8 @@ class Trainer:
         from gpulayers.models.fit_loop import run_evaluate
 
         self._require_compiled("evaluate")
-        data = batches_for(x, y, sample_weight, batch_size, False, steps, "evaluate")
+        data = batches_for(x, y, sample_weight, batch_size, False, capped_steps(steps),
+                           "evaluate")
         return self._result(run_evaluate(self, data, verbose, callbacks), return_dict)
 
     def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto",
@@ -318,5 +321,5 @@ class Trainer:
         """The model's outputs for ``x``, computed in batches, as NumPy arrays."""
         from gpulayers.models.fit_loop import run_predict
 
-        data = batches_for(x, None, None, batch_size, False, steps, "predict")
+        data = batches_for(x, None, None, batch_size, False, capped_steps(steps), "predict")
         return run_predict(self, data, verbose, callbacks)
