@@ -26,8 +26,9 @@ from gpulayers.callbacks.model_checkpoint import ModelCheckpoint
 from gpulayers.callbacks.monitor_callback import MonitorCallback
 from gpulayers.callbacks.progbar_logger import ProgbarLogger
 from gpulayers.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
+from gpulayers.callbacks.swap_ema_weights import SwapEMAWeights
 from gpulayers.callbacks.terminate_on_nan import TerminateOnNaN
 
 __all__ = ["CSVLogger", "Callback", "CallbackList", "EarlyStopping", "History", "LambdaCallback",
            "LearningRateScheduler", "ModelCheckpoint", "MonitorCallback", "ProgbarLogger",
-           "ReduceLROnPlateau", "TerminateOnNaN"]
+           "ReduceLROnPlateau", "SwapEMAWeights", "TerminateOnNaN"]

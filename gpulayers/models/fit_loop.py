@@ -80,6 +80,8 @@ def run_fit(model: Any, data: Any, epochs: int, verbose: Any, callbacks: Any,
         callback_list.on_epoch_end(epoch, epoch_logs)
         if model.stop_training:
             break
+    if epochs > initial_epoch:  # use_ema: the averages replace the weights, as Keras does
+        model.optimizer.finalize_variable_values(model.trainable_weights)
     callback_list.on_train_end(epoch_logs)
     return model.history
 

@@ -7,8 +7,9 @@
     optimizers.deserialize(optimizers.serialize(Adam(3e-4)))     # an equal Adam
 
 Names: ``'sgd'``, ``'adam'``, ``'adamw'``, ``'rmsprop'``, ``'adagrad'``, ``'adadelta'``,
-``'adamax'``, ``'nadam'``, ``'lion'``, ``'ftrl'``, ``'adafactor'`` in any case (``'Adam'``,
-``'RMSprop'``), as in Keras 3, and the class names of your own :class:`Optimizer` subclasses.
+``'adamax'``, ``'nadam'``, ``'lion'``, ``'ftrl'``, ``'adafactor'``, ``'lamb'`` in any case
+(``'Adam'``, ``'RMSprop'``), as in Keras 3, and the class names of your own
+:class:`Optimizer` subclasses.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from gpulayers.optimizers.adam import Adam
 from gpulayers.optimizers.adamax import Adamax
 from gpulayers.optimizers.adamw import AdamW
 from gpulayers.optimizers.ftrl import Ftrl
+from gpulayers.optimizers.lamb import Lamb
 from gpulayers.optimizers.lion import Lion
 from gpulayers.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from gpulayers.optimizers.nadam import Nadam
@@ -32,13 +34,13 @@ from gpulayers.optimizers.optimizer import Optimizer
 from gpulayers.optimizers.rmsprop import RMSprop
 from gpulayers.optimizers.sgd import SGD
 
-__all__ = ["SGD", "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "Ftrl", "Lion",
-           "LossScaleOptimizer", "Nadam", "Optimizer", "RMSprop", "deserialize", "get",
+__all__ = ["SGD", "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "Ftrl", "Lamb",
+           "Lion", "LossScaleOptimizer", "Nadam", "Optimizer", "RMSprop", "deserialize", "get",
            "schedules", "serialize"]
 
 _BUILTIN = {cls.__name__.lower(): cls
             for cls in (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, Nadam, Lion,
-                        Ftrl, Adafactor)}
+                        Ftrl, Adafactor, Lamb)}
 _MODULE = "gpulayers.optimizers"
 
 

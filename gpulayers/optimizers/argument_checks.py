@@ -12,7 +12,7 @@ import warnings
 from typing import Any
 
 __all__ = ["check_bool", "check_number", "check_positive_int", "check_optional_number",
-           "refuse_keras_extras"]
+           "check_keras_extras"]
 
 
 def _is_number(value: Any) -> bool:
@@ -64,30 +64,39 @@ def check_bool(who: str, name: str, value: Any) -> bool:
     return value
 
 
-# Keras 3 optimizer arguments gpulayers does not implement, with the value meaning "off".
-# Keras configs always carry them, so these values must load; anything else must not be
-# silently ignored (a model trained with EMA weights would quietly train differently).
-# ema_momentum and ema_overwrite_frequency are only read while use_ema is on, so any value of
-# theirs is harmless here and kept for get_config.
-_OFF = {"use_ema": False, "loss_scale_factor": None, "gradient_accumulation_steps": None}
+def check_keras_extras(who: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Pop Keras 3's base-optimizer arguments from ``kwargs``; return them checked.
 
-
-def refuse_keras_extras(who: str, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """Pop Keras 3's unsupported optimizer arguments from ``kwargs``; return their values.
-
-    They are accepted at their "off" values (what every Keras config holds by default) and
-    raise ValueError otherwise. ``decay`` (removed in Keras 3) warns and is ignored, as in
-    Keras. Any other leftover keyword raises ValueError naming it.
+    Returns ``use_ema``, ``ema_momentum``, ``ema_overwrite_frequency``,
+    ``loss_scale_factor`` and ``gradient_accumulation_steps`` (Keras's defaults for those
+    absent). As in Keras, ``ema_momentum`` and ``ema_overwrite_frequency`` are checked only
+    when ``use_ema`` is on (they are not read otherwise, and Keras configs may hold any
+    value). ``decay`` (removed in Keras 3) warns and is ignored, as in Keras. Any other
+    leftover keyword raises ValueError naming it.
     """
-    extras = {"use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
-              "loss_scale_factor": None, "gradient_accumulation_steps": None}
+    extras: dict[str, Any] = {"use_ema": False, "ema_momentum": 0.99,
+                              "ema_overwrite_frequency": None, "loss_scale_factor": None,
+                              "gradient_accumulation_steps": None}
     for name in list(extras):
         if name in kwargs:
             extras[name] = kwargs.pop(name)
-    for name, off in _OFF.items():
-        if extras[name] is not off and extras[name] != off:
-            raise ValueError(f"{who}: `{name}` is not supported by gpulayers optimizers "
-                             f"(only {name}={off!r}). Received: {name}={extras[name]!r}")
+    extras["use_ema"] = check_bool(who, "use_ema", extras["use_ema"])
+    if extras["use_ema"]:
+        extras["ema_momentum"] = check_number(who, "ema_momentum", extras["ema_momentum"],
+                                              0.0, 1.0)
+        if extras["ema_overwrite_frequency"] is not None:
+            extras["ema_overwrite_frequency"] = check_positive_int(
+                who, "ema_overwrite_frequency", extras["ema_overwrite_frequency"])
+    if extras["loss_scale_factor"] is not None:
+        extras["loss_scale_factor"] = check_number(
+            who, "loss_scale_factor", extras["loss_scale_factor"], 0.0, low_open=True)
+    steps = extras["gradient_accumulation_steps"]
+    if steps is not None:
+        # 1 would be plain steps with extra work; Keras refuses it too.
+        if check_positive_int(who, "gradient_accumulation_steps", steps) < 2:
+            raise ValueError(f"{who}: `gradient_accumulation_steps` must be an integer >= 2 "
+                             f"or None. Received: gradient_accumulation_steps={steps!r}")
+        extras["gradient_accumulation_steps"] = int(steps)
     if kwargs.pop("decay", None) is not None:
         warnings.warn(f"{who}: argument `decay` is no longer supported (Keras 3) and is "
                       "ignored; use a learning-rate schedule instead.", stacklevel=3)

@@ -102,6 +102,10 @@ class LossScaleOptimizer(Optimizer):
     def learning_rate(self, value: Any) -> None:
         self.inner_optimizer.learning_rate = value
 
+    def finalize_variable_values(self, var_list: Sequence[Variable]) -> None:
+        """The inner optimizer's end-of-training step (its EMA weights, if any)."""
+        self.inner_optimizer.finalize_variable_values(var_list)
+
     def scale_loss(self, loss: Any) -> Any:
         """``loss * scale``: differentiate this, then pass the gradients to :meth:`apply`."""
         scale = self.dynamic_scale if self.dynamic_scale is not None else self.initial_scale

@@ -4,13 +4,17 @@ One ``apply_gradients`` step, in Keras's order:
 
 1. drop the pairs whose gradient is None (warning which variables had none);
 2. on the first step, ``build`` the slot variables (momentums...) for the variables given;
-3. clip the gradients (``clipvalue`` elementwise, ``clipnorm`` per gradient or
+3. divide the gradients by ``loss_scale_factor`` (when set); with
+   ``gradient_accumulation_steps=n``, add them to the accumulators and stop here (go to 7)
+   except on every n-th call, which goes on with their mean (see ``gradient_accumulation``);
+4. clip the gradients (``clipvalue`` elementwise, ``clipnorm`` per gradient or
    ``global_clipnorm`` over all of them; at most one of the three);
-4. decoupled weight decay: ``var -= var * weight_decay * learning_rate`` for each variable not
+5. decoupled weight decay: ``var -= var * weight_decay * learning_rate`` for each variable not
    excluded with :meth:`Optimizer.exclude_from_weight_decay`;
-5. the algorithm's ``update_step`` for each variable;
-6. ``variable.constraint`` (when set) projects each updated variable;
-7. ``iterations += 1``.
+6. the algorithm's ``update_step`` for each variable;
+7. with ``use_ema``, the moving averages follow the variables (see ``moving_average``);
+8. ``variable.constraint`` (when set) projects each updated variable;
+9. ``iterations += 1``.
 
 The learning rate (a float, a schedule evaluated at ``iterations``, or a zero-argument
 callable) and every per-step scalar (bias corrections...) are Python floats computed on the
@@ -45,7 +49,9 @@ from gpulayers import backend
 from gpulayers.autodiff import Tensor, Variable
 from gpulayers.initializers.object_catalog import to_snake_case
 from gpulayers.optimizers import gradient_clipping
-from gpulayers.optimizers.argument_checks import check_optional_number, refuse_keras_extras
+from gpulayers.optimizers.argument_checks import check_keras_extras, check_optional_number
+from gpulayers.optimizers.gradient_accumulation import GradientAccumulation
+from gpulayers.optimizers.moving_average import MovingAverage
 from gpulayers.optimizers.optimizer_variables import OptimizerVariables
 from gpulayers.optimizers.schedules import LearningRateSchedule
 from gpulayers.optimizers.schedules import deserialize as deserialize_schedule
@@ -63,7 +69,7 @@ def _unique_name(base: str) -> str:
     return base if count == 0 else f"{base}_{count}"
 
 
-class Optimizer(OptimizerVariables):
+class Optimizer(MovingAverage, GradientAccumulation, OptimizerVariables):
     """Base class of the optimizers. See the module docstring for the step and subclassing.
 
     Args:
@@ -74,9 +80,15 @@ class Optimizer(OptimizerVariables):
         clipvalue: clip each gradient element to ``[-clipvalue, clipvalue]``.
         global_clipnorm: clip all gradients together to this global L2 norm.
         name: the optimizer's name (default: snake_case class name, numbered).
-        **kwargs: Keras 3's ``use_ema``, ``ema_momentum``, ``ema_overwrite_frequency``,
-            ``loss_scale_factor`` and ``gradient_accumulation_steps`` are accepted at their
-            "off" values only (ValueError otherwise: not supported).
+        use_ema: keep an exponential moving average of the variables (default False).
+        ema_momentum: the average's momentum, in [0, 1] (default 0.99; read with use_ema).
+        ema_overwrite_frequency: overwrite the variables with their averages every this many
+            updates (default None: once, in ``finalize_variable_values`` at the end of fit).
+        loss_scale_factor: a number > 0: :meth:`scale_loss` multiplies the loss by it and
+            ``apply`` divides the gradients by it (default None).
+        gradient_accumulation_steps: an int >= 2: update every this many calls with the
+            mean gradient of those calls (default None).
+        **kwargs: ``decay`` (removed in Keras 3) warns and is ignored.
 
     Example::
 
@@ -102,7 +114,12 @@ class Optimizer(OptimizerVariables):
         self.name = name if name is not None else _unique_name(to_snake_case(
             type(self).__name__))
         who = self._who()
-        self._keras_extras = refuse_keras_extras(who, kwargs)
+        extras = check_keras_extras(who, kwargs)
+        self.use_ema: bool = extras["use_ema"]
+        self.ema_momentum: float = extras["ema_momentum"]
+        self.ema_overwrite_frequency: int | None = extras["ema_overwrite_frequency"]
+        self.loss_scale_factor: float | None = extras["loss_scale_factor"]
+        self.gradient_accumulation_steps: int | None = extras["gradient_accumulation_steps"]
         self.weight_decay = check_optional_number(who, "weight_decay", weight_decay)
         self.clipnorm = check_optional_number(who, "clipnorm", clipnorm)
         self.clipvalue = check_optional_number(who, "clipvalue", clipvalue)
@@ -131,9 +148,14 @@ class Optimizer(OptimizerVariables):
 
     # -- learning rate and step ------------------------------------------------------------
     @property
-    def iterations(self) -> Variable:
-        """The number of steps applied: a non-trainable int64 Variable (0 before the first)."""
-        return self._iterations
+    def iterations(self) -> Tensor:
+        """The number of steps applied: a non-trainable int64 Variable (0 before the first).
+
+        With ``gradient_accumulation_steps=n``, as in Keras, the updates applied: a Tensor
+        holding ``calls // n`` (``variables[0]`` counts the calls).
+        """
+        steps = self.gradient_accumulation_steps
+        return Tensor(self._iterations.data // steps) if steps else self._iterations
 
     def _step(self) -> int:
         """``iterations`` as a Python int, read from the device only after an outside assign."""
@@ -146,7 +168,7 @@ class Optimizer(OptimizerVariables):
     @property
     def local_step(self) -> int:
         """The number of the step being applied, counting from 1 (``iterations + 1``)."""
-        return self._step() + 1
+        return self._updates_applied(self._step()) + 1
 
     @property
     def learning_rate(self) -> float:
@@ -184,6 +206,9 @@ class Optimizer(OptimizerVariables):
             if not isinstance(variable, Variable):
                 raise TypeError(f"{self._who()}: can only update gpulayers Variables. "
                                 f"Received: {variable!r}")
+        # Keras's slot order: the averages, the accumulators, then the subclass's slots.
+        self._build_moving_average(var_list)
+        self._build_gradient_accumulators(var_list)
         self._trainable_variables = var_list
         self._variable_index = {id(v): i for i, v in reversed(list(enumerate(var_list)))}
         self.built = True
@@ -254,7 +279,24 @@ class Optimizer(OptimizerVariables):
             warnings.warn(f"{self._who()}: gradients do not exist for variables {missing}; "
                           "they are not updated.", stacklevel=2)
         variables = [v for _, v in kept]
-        arrays = self._clip([self._gradient_array(g, v) for g, v in kept])
+        arrays = [self._gradient_array(g, v) for g, v in kept]
+        if self.loss_scale_factor is not None:
+            arrays = [array / self.loss_scale_factor for array in arrays]
+        calls = self._step()  # take in any outside assign before counting on from it
+        averaged = self._accumulate(calls, arrays, variables)
+        if averaged is not None:
+            self._update(self._clip(averaged), variables)
+        self._update_moving_average(self._updates_applied(calls))
+        for variable in variables:
+            if variable.constraint is not None:
+                variable.assign(variable.constraint(variable))
+        # `data + 1` takes a Python scalar: no host-to-device copy, no wait for the GPU.
+        self._iterations.assign(self._iterations.data + 1)
+        self._host_step = calls + 1
+        self._host_step_source = self._iterations.data
+
+    def _update(self, arrays: list[Any], variables: list[Variable]) -> None:
+        """Weight decay and the update step of each variable, with clipped gradients."""
         learning_rate = self.learning_rate
         if self.weight_decay:
             decay = self.weight_decay
@@ -268,19 +310,11 @@ class Optimizer(OptimizerVariables):
                     data -= shrink
         for gradient, variable in zip(arrays, variables):
             self.update_step(gradient, variable, learning_rate)
-        for variable in variables:
-            if variable.constraint is not None:
-                variable.assign(variable.constraint(variable))
-        self._step()  # take in any outside assign before counting on from it
-        # `data + 1` takes a Python scalar: no host-to-device copy, no wait for the GPU.
-        self._iterations.assign(self._iterations.data + 1)
-        self._host_step += 1
-        self._host_step_source = self._iterations.data
 
     def scale_loss(self, loss: Any) -> Any:
-        """The loss to differentiate: unchanged here; a :class:`LossScaleOptimizer` scales
-        it (training steps call this, as Keras 3's do)."""
-        return loss
+        """The loss to differentiate: ``loss * loss_scale_factor`` when set, else ``loss``
+        (training steps call this, as Keras 3's do; :meth:`apply` divides the gradients)."""
+        return loss if self.loss_scale_factor is None else loss * self.loss_scale_factor
 
     def update_step(self, gradient: Any, variable: Variable, learning_rate: float) -> None:
         """The algorithm: update ``variable`` (and its slots) from ``gradient`` (a backend
@@ -322,7 +356,11 @@ class Optimizer(OptimizerVariables):
             rate = serialize_schedule(rate)
         return {"name": self.name, "learning_rate": rate, "weight_decay": self.weight_decay,
                 "clipnorm": self.clipnorm, "global_clipnorm": self.global_clipnorm,
-                "clipvalue": self.clipvalue, **self._keras_extras}
+                "clipvalue": self.clipvalue, "use_ema": self.use_ema,
+                "ema_momentum": self.ema_momentum,
+                "ema_overwrite_frequency": self.ema_overwrite_frequency,
+                "loss_scale_factor": self.loss_scale_factor,
+                "gradient_accumulation_steps": self.gradient_accumulation_steps}
 
     @classmethod
     def from_config(cls, config: dict[str, Any],

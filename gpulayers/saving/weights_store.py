@@ -186,7 +186,9 @@ def restore_optimizer(optimizer: Any, stored: dict[int, Any], model: Any, source
     if sorted(stored) != list(range(len(stored))):
         problem = f"its saved values are not numbered 0..{len(stored) - 1}"
     elif len(values) == 1:
-        optimizer.iterations.assign(values[0])  # saved before the first step: no slots
+        # Saved before the first step: no slots. variables[0] is the stored counter (with
+        # gradient_accumulation_steps `iterations` is a Tensor of calls // n, not it).
+        optimizer.variables[0].assign(values[0])
     elif len(values) == count:
         try:
             optimizer.assign_variables(values)

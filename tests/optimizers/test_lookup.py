@@ -44,8 +44,8 @@ def test_get_passes_instances_through_and_takes_dicts_and_classes():
 
 def test_unknown_names_list_the_valid_ones():
     with pytest.raises(ValueError, match="Unknown optimizer: 'adamm'. Valid names .*adadelta, "
-                                         "adafactor, adagrad, adam, adamax, adamw, ftrl, lion, "
-                                         "nadam, rmsprop, sgd"):
+                                         "adafactor, adagrad, adam, adamax, adamw, ftrl, lamb, "
+                                         "lion, nadam, rmsprop, sgd"):
         optimizers.get("adamm")
     with pytest.raises(ValueError, match="Could not interpret optimizer identifier: 3"):
         optimizers.get(3)
