@@ -1,5 +1,6 @@
 """User-facing utilities (Keras's ``keras.utils`` equivalents): seeding, ``to_categorical``,
-``pad_sequences`` and ``PyDataset``."""
+``pad_sequences``, ``PyDataset``, datasets from arrays and directories, image helpers,
+``Progbar``, object registration and serialization, and model plotting."""
 
 from __future__ import annotations
 
@@ -7,7 +8,30 @@ from typing import Any
 
 from gpulayers.backend import host_data as _host_data
 from gpulayers.backend import random as _random
+from gpulayers.backend.utilities import standardize_dtype  # keras.utils has it too
+from gpulayers.models.step_data import pack_x_y_sample_weight, unpack_x_y_sample_weight
+from gpulayers.object_registration import (
+    CustomObjectScope,
+    custom_object_scope,
+    get_custom_objects,
+    get_registered_name,
+    get_registered_object,
+    register_keras_serializable,
+)
+from gpulayers.utils.dataset_split import split_dataset
+from gpulayers.utils.image_dataset import image_dataset_from_directory
+from gpulayers.utils.image_utils import array_to_img, img_to_array, load_img, save_img
+from gpulayers.utils.model_visualization import model_to_dot, plot_model
+from gpulayers.utils.normalize import normalize
+from gpulayers.utils.object_serialization import (
+    deserialize_keras_object,
+    serialize_keras_object,
+)
+from gpulayers.utils.progbar import Progbar
 from gpulayers.utils.py_dataset import PyDataset, Sequence
+from gpulayers.utils.symbolic_tensors import get_source_inputs, is_keras_tensor
+from gpulayers.utils.text_dataset import text_dataset_from_directory
+from gpulayers.utils.timeseries_dataset import timeseries_dataset_from_array
 
 
 def set_random_seed(seed: int) -> None:
@@ -68,4 +92,12 @@ def pad_sequences(sequences: Any, maxlen: int | None = None, dtype: Any = "int32
     return _host_data.pad_rows(sequences, maxlen, dtype, padding, truncating, value)
 
 
-__all__ = ["PyDataset", "Sequence", "pad_sequences", "set_random_seed", "to_categorical"]
+__all__ = ["CustomObjectScope", "Progbar", "PyDataset", "Sequence", "array_to_img",
+           "custom_object_scope", "deserialize_keras_object", "get_custom_objects",
+           "get_registered_name", "get_registered_object", "get_source_inputs",
+           "image_dataset_from_directory", "img_to_array", "is_keras_tensor", "load_img",
+           "model_to_dot", "normalize", "pack_x_y_sample_weight", "pad_sequences",
+           "plot_model", "register_keras_serializable", "save_img", "serialize_keras_object",
+           "set_random_seed", "split_dataset", "standardize_dtype",
+           "text_dataset_from_directory", "timeseries_dataset_from_array", "to_categorical",
+           "unpack_x_y_sample_weight"]

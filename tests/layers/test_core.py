@@ -268,3 +268,11 @@ def test_masking_keras_parity():
 def test_identity_keras_parity():
     keras = keras_or_skip()
     assert_keras_parity(Identity, keras.layers.Identity, {}, _x(2, 3))
+
+
+def test_input_layer_takes_an_existing_symbolic_tensor():
+    from gpulayers.layers import Input, InputLayer
+
+    source = Input((3,), name="source")
+    layer = InputLayer(input_tensor=source)
+    assert layer.batch_shape == (None, 3) and layer._input_tensor is source

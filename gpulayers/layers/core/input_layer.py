@@ -42,7 +42,8 @@ class InputLayer(Layer):
             batch_shape = (batch_size, *_as_shape(shape, self.name))
         self.batch_shape = tuple(_as_shape(batch_shape, self.name))
         self.built = True
-        tensor = input_tensor or KerasTensor(self.batch_shape, self.dtype, self.name)
+        tensor = input_tensor if input_tensor is not None else KerasTensor(
+            self.batch_shape, self.dtype, self.name)
         Node(self, (), {}, tensor)
         self._input_tensor = tensor
 
