@@ -13,9 +13,15 @@ from typing import Any
 
 from gpulayers import ops
 from gpulayers.autodiff import Tensor
+from gpulayers.backend.random import SeedGenerator
 from gpulayers.layers.layer import Layer
 from gpulayers.layers.preprocessing.color_ops import check_channels
-from gpulayers.layers.preprocessing.image_ops import spatial_axes
+from gpulayers.layers.preprocessing.image_ops import (
+    data_format_argument,
+    seed_argument,
+    spatial_axes,
+    value_range_argument,
+)
 
 __all__ = ["BaseImagePreprocessingLayer"]
 
@@ -49,6 +55,17 @@ class BaseImagePreprocessingLayer(Layer):
         images = ops.expand_dims(inputs, 0) if single else inputs
         outputs = self.transform_images(images, self.get_random_transformation(images))
         return ops.squeeze(outputs, 0) if single else outputs
+
+    def _store_image_arguments(self, label: str, data_format: str | None, seed: int | None,
+                               value_range: Any = None) -> None:
+        """Check and store the arguments most image layers share: ``data_format`` (None: the
+        global one), ``seed`` (with the layer's SeedGenerator) and, when given,
+        ``value_range`` (sorted); errors name ``label``."""
+        if value_range is not None:
+            self.value_range = tuple(sorted(value_range_argument(label, value_range)))
+        self.data_format = data_format_argument(label, data_format)
+        self.seed = seed_argument(label, seed)
+        self.generator = SeedGenerator(seed)
 
     def get_random_transformation(self, images: Any, training: bool = True,
                                   seed: Any = None) -> Any:

@@ -17,6 +17,23 @@ from gpulayers.ops.image_resampling import (
 )
 
 
+def seed_argument(label: str, seed: Any) -> int | None:
+    """``seed`` checked: an int or None, else ValueError naming the layer."""
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise ValueError(f"{label}: `seed` must be an int or None. Received: seed={seed!r}")
+    return seed
+
+
+def value_range_argument(label: str, value_range: Any) -> tuple[float, float]:
+    """``value_range`` checked: a pair of numbers, else ValueError naming the layer."""
+    if (not isinstance(value_range, (tuple, list)) or len(value_range) != 2
+            or any(isinstance(v, bool) or not isinstance(v, (int, float))
+                   for v in value_range)):
+        raise ValueError(f"{label}: `value_range` must be a pair of numbers. Received: "
+                         f"value_range={value_range!r}")
+    return tuple(value_range)
+
+
 def data_format_argument(layer_name: str, data_format: str | None) -> str:
     """``data_format`` resolved (None -> global default) and checked, naming the layer."""
     try:
@@ -43,4 +60,5 @@ def image_shape_with(input_shape: Any, height: int, width: int, data_format: str
 
 
 __all__ = ["INTERPOLATIONS", "aspect_ratio_crop_box", "crop", "data_format_argument",
-           "image_shape_with", "resize", "size_argument", "spatial_axes"]
+           "image_shape_with", "resize", "seed_argument", "size_argument", "spatial_axes",
+           "value_range_argument"]

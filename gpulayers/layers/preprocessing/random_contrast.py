@@ -10,24 +10,12 @@ from gpulayers.backend.random import SeedGenerator, uniform
 from gpulayers.layers.preprocessing.base_image_preprocessing_layer import (
     BaseImagePreprocessingLayer,
 )
-from gpulayers.layers.preprocessing.image_ops import data_format_argument, spatial_axes
-
-
-def seed_argument(label: str, seed: Any) -> int | None:
-    """``seed`` checked: an int or None, else ValueError naming the layer."""
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-        raise ValueError(f"{label}: `seed` must be an int or None. Received: seed={seed!r}")
-    return seed
-
-
-def value_range_argument(label: str, value_range: Any) -> tuple[float, float]:
-    """``value_range`` checked: a pair of numbers, else ValueError naming the layer."""
-    if (not isinstance(value_range, (tuple, list)) or len(value_range) != 2
-            or any(isinstance(v, bool) or not isinstance(v, (int, float))
-                   for v in value_range)):
-        raise ValueError(f"{label}: `value_range` must be a pair of numbers. Received: "
-                         f"value_range={value_range!r}")
-    return tuple(value_range)
+from gpulayers.layers.preprocessing.image_ops import (  # re-exported: layers import them here
+    data_format_argument,
+    seed_argument,
+    spatial_axes,
+    value_range_argument,
+)
 
 
 def batch_draw_shape(images: Any) -> tuple[int, ...]:
@@ -125,4 +113,4 @@ def _contrast_factor(label: str, factor: Any) -> tuple[float, float]:
     return 0.0, float(factor)
 
 
-__all__ = ["RandomContrast"]
+__all__ = ["RandomContrast", "batch_draw_shape", "seed_argument", "value_range_argument"]

@@ -6,7 +6,7 @@ from typing import Any
 
 from gpulayers import ops
 from gpulayers.autodiff import Tensor
-from gpulayers.backend.random import SeedGenerator, uniform
+from gpulayers.backend.random import uniform
 from gpulayers.layers.preprocessing.base_image_preprocessing_layer import (
     BaseImagePreprocessingLayer,
 )
@@ -14,8 +14,6 @@ from gpulayers.layers.preprocessing.color_ops import (
     image_count,
     rgb_to_grayscale,
 )
-from gpulayers.layers.preprocessing.image_ops import data_format_argument
-from gpulayers.layers.preprocessing.random_contrast import seed_argument
 
 
 class RandomGrayscale(BaseImagePreprocessingLayer):
@@ -50,9 +48,7 @@ class RandomGrayscale(BaseImagePreprocessingLayer):
             raise ValueError(f"{label}: `factor` must be a number between 0 and 1. "
                              f"Received: factor={factor!r}")
         self.factor = factor
-        self.data_format = data_format_argument(label, data_format)
-        self.seed = seed_argument(label, seed)
-        self.generator = SeedGenerator(seed)
+        self._store_image_arguments(label, data_format, seed)
 
     def get_random_transformation(self, images: Any, training: bool = True,
                                   seed: Any = None) -> Tensor:

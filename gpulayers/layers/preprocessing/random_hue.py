@@ -6,7 +6,7 @@ from typing import Any
 
 from gpulayers import ops
 from gpulayers.autodiff import Tensor
-from gpulayers.backend.random import SeedGenerator, uniform
+from gpulayers.backend.random import uniform
 from gpulayers.layers.preprocessing.base_image_preprocessing_layer import (
     BaseImagePreprocessingLayer,
 )
@@ -19,8 +19,7 @@ from gpulayers.layers.preprocessing.color_ops import (
     rgb_to_hsv,
     transform_value_range,
 )
-from gpulayers.layers.preprocessing.image_ops import data_format_argument
-from gpulayers.layers.preprocessing.random_contrast import seed_argument, value_range_argument
+from gpulayers.layers.preprocessing.random_contrast import value_range_argument
 
 
 class RandomHue(BaseImagePreprocessingLayer):
@@ -54,9 +53,7 @@ class RandomHue(BaseImagePreprocessingLayer):
         label = f"RandomHue '{self.name}'"
         self.factor = base_factor(label, factor, (0, 1))
         self.value_range = value_range_argument(label, value_range)
-        self.data_format = data_format_argument(label, data_format)
-        self.seed = seed_argument(label, seed)
-        self.generator = SeedGenerator(seed)
+        self._store_image_arguments(label, data_format, seed)
 
     def get_random_transformation(self, images: Any, training: bool = True,
                                   seed: Any = None) -> dict[str, Tensor]:

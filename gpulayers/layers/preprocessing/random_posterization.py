@@ -6,7 +6,7 @@ from typing import Any
 
 from gpulayers import ops
 from gpulayers.autodiff import Tensor
-from gpulayers.backend.random import SeedGenerator, randint
+from gpulayers.backend.random import randint
 from gpulayers.layers.preprocessing.base_image_preprocessing_layer import (
     BaseImagePreprocessingLayer,
 )
@@ -15,8 +15,6 @@ from gpulayers.layers.preprocessing.color_ops import (
     image_count,
     transform_value_range,
 )
-from gpulayers.layers.preprocessing.image_ops import data_format_argument
-from gpulayers.layers.preprocessing.random_contrast import seed_argument, value_range_argument
 
 _MAX_BITS = 8
 
@@ -62,10 +60,7 @@ class RandomPosterization(BaseImagePreprocessingLayer):
         if self.factor[0] < 1 or self.factor[1] > _MAX_BITS:
             raise ValueError(f"{label}: `factor` values must lie in [1, 8]. "
                              f"Received: factor={factor!r}")
-        self.value_range = tuple(sorted(value_range_argument(label, value_range)))
-        self.data_format = data_format_argument(label, data_format)
-        self.seed = seed_argument(label, seed)
-        self.generator = SeedGenerator(seed)
+        self._store_image_arguments(label, data_format, seed, value_range)
 
     def get_random_transformation(self, images: Any, training: bool = True,
                                   seed: Any = None) -> dict[str, Tensor]:

@@ -7,7 +7,7 @@ from typing import Any
 from gpulayers import ops
 from gpulayers.autodiff import Tensor
 from gpulayers.backend import epsilon
-from gpulayers.backend.random import SeedGenerator, uniform
+from gpulayers.backend.random import uniform
 from gpulayers.layers.preprocessing.base_image_preprocessing_layer import (
     BaseImagePreprocessingLayer,
 )
@@ -19,8 +19,6 @@ from gpulayers.layers.preprocessing.color_ops import (
     replace_channel,
     rgb_to_hsv,
 )
-from gpulayers.layers.preprocessing.image_ops import data_format_argument
-from gpulayers.layers.preprocessing.random_contrast import seed_argument, value_range_argument
 
 
 class RandomSaturation(BaseImagePreprocessingLayer):
@@ -58,10 +56,7 @@ class RandomSaturation(BaseImagePreprocessingLayer):
         super().__init__(**kwargs)
         label = f"RandomSaturation '{self.name}'"
         self.factor = base_factor(label, factor, (-1, 1))
-        self.value_range = tuple(sorted(value_range_argument(label, value_range)))
-        self.data_format = data_format_argument(label, data_format)
-        self.seed = seed_argument(label, seed)
-        self.generator = SeedGenerator(seed)
+        self._store_image_arguments(label, data_format, seed, value_range)
 
     def get_random_transformation(self, images: Any, training: bool = True,
                                   seed: Any = None) -> dict[str, Tensor]:
