@@ -128,10 +128,10 @@ def reduce_values(values: Tensor, sample_weight: Tensor | None = None,
     if reduction == "sum":
         return total
     if reduction == "mean_with_sample_weight" and sample_weight is not None:
-        divisor = ops.sum(sample_weight)
-    else:
-        divisor = ops.cast(float(math.prod(values.shape)), total.dtype)
-    return divide_no_nan(total, ops.cast(divisor, total.dtype))
+        return divide_no_nan(total, ops.cast(ops.sum(sample_weight), total.dtype))
+    # The count is static and positive here (empty values returned above): one plain
+    # division by a Python number, not a cast plus a guarded division on the device.
+    return total / float(math.prod(values.shape))
 
 
 def reduce_weighted_values(values: Any, sample_weight: Any = None, mask: Any = None,
