@@ -8,7 +8,13 @@ from typing import Any
 
 from gpulayers.backend import host_data as _host_data
 from gpulayers.backend import random as _random
-from gpulayers.backend.utilities import standardize_dtype  # keras.utils has it too
+from gpulayers.backend.utilities import clear_session, standardize_dtype  # also in utils
+from gpulayers.config.runtime_flags import (
+    disable_interactive_logging,
+    enable_interactive_logging,
+    is_interactive_logging_enabled,
+)
+from gpulayers.layers.preprocessing import bounding_boxes
 from gpulayers.models.step_data import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from gpulayers.object_registration import (
     CustomObjectScope,
@@ -93,6 +99,8 @@ def pad_sequences(sequences: Any, maxlen: int | None = None, dtype: Any = "int32
 
 
 __all__ = ["CustomObjectScope", "Progbar", "PyDataset", "Sequence", "array_to_img",
+           "bounding_boxes", "clear_session", "disable_interactive_logging",
+           "enable_interactive_logging", "is_interactive_logging_enabled",
            "custom_object_scope", "deserialize_keras_object", "get_custom_objects",
            "get_registered_name", "get_registered_object", "get_source_inputs",
            "image_dataset_from_directory", "img_to_array", "is_keras_tensor", "load_img",

@@ -17,6 +17,7 @@ from gpulayers.layers.preprocessing.equalization import Equalization
 from gpulayers.layers.preprocessing.hashed_crossing import HashedCrossing
 from gpulayers.layers.preprocessing.hashing import Hashing
 from gpulayers.layers.preprocessing.integer_lookup import IntegerLookup
+from gpulayers.layers.preprocessing.max_num_bounding_boxes import MaxNumBoundingBoxes
 from gpulayers.layers.preprocessing.mel_spectrogram import MelSpectrogram
 from gpulayers.layers.preprocessing.mix_up import MixUp
 from gpulayers.layers.preprocessing.normalization import Normalization
@@ -51,11 +52,11 @@ from gpulayers.layers.preprocessing.text_vectorization import TextVectorization
 
 __all__ = ["AugMix", "AutoContrast", "CategoryEncoding", "CenterCrop",
            "ContrastLimitedAdaptiveHistogramEqualization", "CutMix", "Discretization",
-           "Equalization", "HashedCrossing", "Hashing", "IntegerLookup", "MelSpectrogram",
-           "MixUp", "Normalization", "Pipeline", "RandAugment", "RandomBrightness",
-           "RandomColorDegeneration", "RandomColorJitter", "RandomContrast", "RandomCrop",
-           "RandomElasticTransform", "RandomErasing", "RandomFlip", "RandomGaussianBlur",
-           "RandomGrayscale", "RandomHue", "RandomInvert", "RandomPerspective",
-           "RandomPosterization", "RandomRotation", "RandomSaturation", "RandomSharpness",
-           "RandomShear", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing",
-           "STFTSpectrogram", "Solarization", "StringLookup", "TextVectorization"]
+           "Equalization", "HashedCrossing", "Hashing", "IntegerLookup", "MaxNumBoundingBoxes",
+           "MelSpectrogram", "MixUp", "Normalization", "Pipeline", "RandAugment",
+           "RandomBrightness", "RandomColorDegeneration", "RandomColorJitter",
+           "RandomContrast", "RandomCrop", "RandomElasticTransform", "RandomErasing",
+           "RandomFlip", "RandomGaussianBlur", "RandomGrayscale", "RandomHue", "RandomInvert",
+           "RandomPerspective", "RandomPosterization", "RandomRotation", "RandomSaturation",
+           "RandomSharpness", "RandomShear", "RandomTranslation", "RandomZoom", "Rescaling",
+           "Resizing", "STFTSpectrogram", "Solarization", "StringLookup", "TextVectorization"]

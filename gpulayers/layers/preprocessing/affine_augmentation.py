@@ -68,13 +68,43 @@ class AffineAugmentationLayer(BaseImagePreprocessingLayer):
         """Resample ``images`` (rank 3 or 4) with the drawn ``transformation``; the identity
         (cast to the layer's dtype) when not training or ``transformation`` is None. The
         same transformation always gives the same output."""
+        return self._resample(images, transformation, training, self.interpolation)
+
+    def transform_segmentation_masks(self, segmentation_masks: Tensor, transformation: Any,
+                                     training: bool = True) -> Tensor:
+        """The masks moved like the images, with nearest interpolation (so class ids stay
+        class ids); cast to the layer's dtype."""
+        return self._resample(segmentation_masks, transformation, training, "nearest")
+
+    def _resample(self, images: Tensor, transformation: Any, training: bool,
+                  interpolation: str) -> Tensor:
         images = ops.cast(ops.convert_to_tensor(images), self.compute_dtype)
         if not training or transformation is None:
             return images
         _, height, width = self.batch_geometry(images)
         matrix = self.affine_matrix(transformation, height, width)
-        return affine_transform(images, matrix, self.interpolation, self.fill_mode,
+        return affine_transform(images, matrix, interpolation, self.fill_mode,
                                 self.fill_value, self.data_format, self.label)
+
+    def box_image_size(self, transformation: dict[str, Any]) -> tuple[int, int]:
+        """``(height, width)`` of the images a transformation was drawn for."""
+        shape = transformation["input_shape"]
+        h_axis, w_axis = spatial_axes(len(shape), self.data_format, self.label)
+        return int(shape[h_axis]), int(shape[w_axis])
+
+    def transform_bounding_boxes(self, bounding_boxes: dict[str, Any], transformation: Any,
+                                 training: bool = True) -> dict[str, Any]:
+        """The boxes (in ``bounding_box_format``) moved like the images, clipped to the image;
+        boxes left empty get label -1. Subclasses say how in ``move_boxes``."""
+        if not training or transformation is None:
+            return bounding_boxes
+        height, width = self.box_image_size(transformation)
+        return self.move_boxes(dict(bounding_boxes), transformation, height, width)
+
+    def move_boxes(self, bounding_boxes: dict[str, Any], transformation: dict[str, Any],
+                   height: int, width: int) -> dict[str, Any]:
+        """``bounding_boxes`` (a copy, in the layer's format) after ``transformation``."""
+        raise NotImplementedError
 
 
 __all__ = ["AffineAugmentationLayer"]

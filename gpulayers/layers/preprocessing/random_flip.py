@@ -10,6 +10,10 @@ from gpulayers.backend.random import SeedGenerator, uniform
 from gpulayers.layers.preprocessing.base_image_preprocessing_layer import (
     BaseImagePreprocessingLayer,
 )
+from gpulayers.layers.preprocessing.bounding_boxes.converters import (
+    clip_to_image_size,
+    convert_format,
+)
 from gpulayers.layers.preprocessing.image_ops import data_format_argument, spatial_axes
 from gpulayers.layers.preprocessing.random_contrast import batch_draw_shape
 
@@ -30,7 +34,8 @@ class RandomFlip(BaseImagePreprocessingLayer):
     Keras 3's split API: ``get_random_transformation(images, training=True, seed=None)``
     returns ``{"flips": (N, 1, 1, 1) booleans, "input_shape": ...}`` (None when not
     training) and ``transform_images(images, transformation)`` flips the marked images;
-    ``call`` is the two in turn.
+    ``call`` is the two in turn. Dict inputs (``bounding_box_format`` set for boxes) get the
+    same flips on their boxes and segmentation masks.
 
     Args:
         mode: ``"horizontal"`` (left-right), ``"vertical"`` (up-down) or
@@ -88,6 +93,35 @@ class RandomFlip(BaseImagePreprocessingLayer):
         if self.mode in (VERTICAL, HORIZONTAL_AND_VERTICAL):
             images = ops.where(flips, ops.flip(images, axis=h_axis), images)
         return images
+
+    def transform_bounding_boxes(self, bounding_boxes: dict[str, Any], transformation: Any,
+                                 training: bool = True) -> dict[str, Any]:
+        """Mirror the boxes of the flipped images (in relative coordinates, as Keras)."""
+        if not training or transformation is None:
+            return bounding_boxes
+        shape = transformation["input_shape"]
+        h_axis, w_axis = spatial_axes(len(shape), self.data_format, self.label)
+        height, width = int(shape[h_axis]), int(shape[w_axis])
+        boxes = convert_format(ops.convert_to_tensor(bounding_boxes["boxes"]),
+                               self.bounding_box_format, "rel_xyxy", height, width)
+        flips = ops.reshape(ops.convert_to_tensor(transformation["flips"]), (-1, 1, 1))
+        x1, y1, x2, y2 = ops.split(boxes, 4, axis=-1)
+        if self.mode in (HORIZONTAL, HORIZONTAL_AND_VERTICAL):
+            boxes = ops.where(flips, ops.concatenate([1 - x2, y1, 1 - x1, y2], axis=-1), boxes)
+        x1, y1, x2, y2 = ops.split(boxes, 4, axis=-1)
+        if self.mode in (VERTICAL, HORIZONTAL_AND_VERTICAL):
+            boxes = ops.where(flips, ops.concatenate([x1, 1 - y2, x2, 1 - y1], axis=-1), boxes)
+        # Keras clips the relative boxes against the pixel size (a no-op for boxes inside
+        # the image) and marks empty boxes with label -1.
+        clipped = clip_to_image_size({**bounding_boxes, "boxes": boxes}, height, width, "xyxy")
+        clipped["boxes"] = convert_format(clipped["boxes"], "rel_xyxy",
+                                          self.bounding_box_format, height, width)
+        return clipped
+
+    def transform_segmentation_masks(self, segmentation_masks: Tensor, transformation: Any,
+                                     training: bool = True) -> Tensor:
+        """The masks flipped like the images (cast to the layer's dtype, as Keras)."""
+        return self.transform_images(segmentation_masks, transformation, training)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "mode": self.mode, "seed": self.seed}

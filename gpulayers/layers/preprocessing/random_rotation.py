@@ -12,6 +12,13 @@ from gpulayers.layers.preprocessing.affine_transform import (
     rotation_transforms,
     symmetric_factor,
 )
+from gpulayers.layers.preprocessing.bounding_boxes.affine import (
+    affine_transform as affine_boxes,
+)
+from gpulayers.layers.preprocessing.bounding_boxes.converters import (
+    clip_to_image_size,
+    convert_format,
+)
 from gpulayers.layers.preprocessing.random_contrast import value_range_argument
 
 
@@ -78,6 +85,23 @@ class RandomRotation(AffineAugmentationLayer):
     def affine_matrix(self, transformation: dict[str, Any], height: int,
                       width: int) -> Tensor:
         return transformation["rotation_matrix"]
+
+    def box_image_size(self, transformation: dict[str, Any]) -> tuple[int, int]:
+        return int(transformation["image_height"]), int(transformation["image_width"])
+
+    def move_boxes(self, bounding_boxes: dict[str, Any], transformation: dict[str, Any],
+                   height: int, width: int) -> dict[str, Any]:
+        """Rotate the box corners about the image centre, take their enclosing box, clip."""
+        boxes = convert_format(bounding_boxes["boxes"], self.bounding_box_format, "xyxy",
+                               height, width)
+        angle = ops.reshape(ops.cast(transformation["angle"], "float32"), (-1,))
+        zeros, ones = ops.zeros_like(angle), ops.ones_like(angle)
+        bounding_boxes["boxes"] = affine_boxes(boxes, angle, zeros, zeros, ones, zeros, zeros,
+                                               height, width)
+        clipped = clip_to_image_size(bounding_boxes, height, width, "xyxy")
+        clipped["boxes"] = convert_format(clipped["boxes"], "xyxy", self.bounding_box_format,
+                                          height, width)
+        return clipped
 
     def get_config(self) -> dict[str, Any]:
         config = {**super().get_config(), "factor": self.factor,

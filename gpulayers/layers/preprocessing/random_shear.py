@@ -9,6 +9,10 @@ from gpulayers.autodiff import Tensor
 from gpulayers.backend.random import uniform
 from gpulayers.layers.preprocessing.affine_augmentation import AffineAugmentationLayer
 from gpulayers.layers.preprocessing.affine_transform import symmetric_factor
+from gpulayers.layers.preprocessing.bounding_boxes.converters import (
+    clip_to_image_size,
+    convert_format,
+)
 
 
 def shear_transforms(shear_x: Any, shear_y: Any) -> Tensor:
@@ -89,6 +93,29 @@ class RandomShear(AffineAugmentationLayer):
                       width: int) -> Tensor:
         shear = ops.convert_to_tensor(transformation["shear_factor"], dtype="float32")
         return shear_transforms(shear[:, 0], shear[:, 1])
+
+    def move_boxes(self, bounding_boxes: dict[str, Any], transformation: dict[str, Any],
+                   height: int, width: int) -> dict[str, Any]:
+        """Keras's box shear, in relative coordinates: each edge moves by the shear times
+        the opposite coordinate of the corner chosen by the shear's sign; then clip."""
+        boxes = convert_format(bounding_boxes["boxes"], self.bounding_box_format, "rel_xyxy",
+                               height, width, dtype=self.compute_dtype)
+        shear = ops.cast(ops.convert_to_tensor(transformation["shear_factor"]),
+                         self.compute_dtype)
+        sx, sy = ops.reshape(shear[:, 0], (-1, 1)), ops.reshape(shear[:, 1], (-1, 1))
+        x1, y1, x2, y2 = (boxes[..., i] for i in range(4))
+        left = ops.less(sx, 0)
+        x1 = ops.where(left, x1 - sx * y1, x1 - sx * y2)
+        x2 = ops.where(left, x2 - sx * y2, x2 - sx * y1)
+        down = ops.greater(sy, 0)
+        y1 = ops.where(down, y1 - sy * x2, y1 - sy * x1)
+        y2 = ops.where(down, y2 - sy * x1, y2 - sy * x2)
+        bounding_boxes["boxes"] = ops.stack([x1, y1, x2, y2], axis=-1)
+        clipped = clip_to_image_size(bounding_boxes, bounding_box_format="rel_xyxy")
+        clipped["boxes"] = convert_format(clipped["boxes"], "rel_xyxy",
+                                          self.bounding_box_format, height, width,
+                                          dtype=self.compute_dtype)
+        return clipped
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "x_factor": self.x_factor,

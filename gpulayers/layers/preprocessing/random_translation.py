@@ -9,6 +9,10 @@ from gpulayers.autodiff import Tensor
 from gpulayers.backend.random import uniform
 from gpulayers.layers.preprocessing.affine_augmentation import AffineAugmentationLayer
 from gpulayers.layers.preprocessing.affine_transform import symmetric_factor
+from gpulayers.layers.preprocessing.bounding_boxes.converters import (
+    clip_to_image_size,
+    convert_format,
+)
 
 
 def translation_transforms(translations: Any) -> Tensor:
@@ -83,6 +87,20 @@ class RandomTranslation(AffineAugmentationLayer):
     def affine_matrix(self, transformation: dict[str, Any], height: int,
                       width: int) -> Tensor:
         return translation_transforms(transformation["translations"])
+
+    def move_boxes(self, bounding_boxes: dict[str, Any], transformation: dict[str, Any],
+                   height: int, width: int) -> dict[str, Any]:
+        """Shift the boxes by the drawn pixel translations, then clip (Keras's steps)."""
+        boxes = convert_format(bounding_boxes["boxes"], self.bounding_box_format, "xyxy",
+                               height, width)
+        shift = ops.convert_to_tensor(transformation["translations"], dtype="float32")
+        dx, dy = ops.reshape(shift[:, 0], (-1, 1, 1)), ops.reshape(shift[:, 1], (-1, 1, 1))
+        x1, y1, x2, y2 = ops.split(boxes, 4, axis=-1)
+        bounding_boxes["boxes"] = ops.concatenate([x1 + dx, y1 + dy, x2 + dx, y2 + dy], -1)
+        clipped = clip_to_image_size(bounding_boxes, height, width, "xyxy")
+        clipped["boxes"] = convert_format(clipped["boxes"], "xyxy", self.bounding_box_format,
+                                          height, width)
+        return clipped
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "height_factor": self.height_factor,

@@ -9,6 +9,10 @@ from gpulayers.autodiff import Tensor
 from gpulayers.backend.random import uniform
 from gpulayers.layers.preprocessing.affine_augmentation import AffineAugmentationLayer
 from gpulayers.layers.preprocessing.affine_transform import symmetric_factor
+from gpulayers.layers.preprocessing.bounding_boxes.converters import (
+    clip_to_image_size,
+    convert_format,
+)
 
 
 def zoom_transforms(width_zoom: Any, height_zoom: Any, height: int, width: int) -> Tensor:
@@ -93,6 +97,28 @@ class RandomZoom(AffineAugmentationLayer):
                       width: int) -> Tensor:
         return zoom_transforms(transformation["width_zoom"], transformation["height_zoom"],
                                height, width)
+
+    def move_boxes(self, bounding_boxes: dict[str, Any], transformation: dict[str, Any],
+                   height: int, width: int) -> dict[str, Any]:
+        """Keras's steps: keep the part of each box inside the zoomed window (the image of
+        the input frame under the zoom matrix), read it relative to that window, clip."""
+        boxes = convert_format(bounding_boxes["boxes"], self.bounding_box_format, "xyxy",
+                               height, width)
+        zx = ops.reshape(ops.cast(transformation["width_zoom"], "float32"), (-1, 1, 1))
+        zy = ops.reshape(ops.cast(transformation["height_zoom"], "float32"), (-1, 1, 1))
+        w_start, h_start = (width - 1.0) / 2.0 * (1.0 - zx), (height - 1.0) / 2.0 * (1.0 - zy)
+        w_end, h_end = zx * width + w_start, zy * height + h_start
+        x1, y1, x2, y2 = ops.split(boxes, 4, axis=-1)
+        window = ops.concatenate([ops.clip(x1, w_start, w_end) - w_start,
+                                  ops.clip(y1, h_start, h_end) - h_start,
+                                  ops.clip(x2, w_start, w_end) - w_start,
+                                  ops.clip(y2, h_start, h_end) - h_start], axis=-1)
+        relative = convert_format(window, "xyxy", "rel_xyxy", h_end - h_start, w_end - w_start)
+        clipped = clip_to_image_size({**bounding_boxes, "boxes": relative},
+                                     bounding_box_format="rel_xyxy")
+        clipped["boxes"] = convert_format(clipped["boxes"], "rel_xyxy",
+                                          self.bounding_box_format, height, width)
+        return clipped
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "height_factor": self.height_factor,
