@@ -23,6 +23,7 @@ from gpulayers.layers.preprocessing.affine_transform import (
 from gpulayers.layers.preprocessing.base_image_preprocessing_layer import (
     BaseImagePreprocessingLayer,
 )
+from gpulayers.layers.preprocessing.bounding_boxes import clip_to_image_size, convert_format
 from gpulayers.layers.preprocessing.color_ops import image_count
 from gpulayers.layers.preprocessing.image_ops import data_format_argument, spatial_axes
 from gpulayers.layers.preprocessing.random_contrast import seed_argument
@@ -105,6 +106,23 @@ class AffineAugmentationLayer(BaseImagePreprocessingLayer):
                    height: int, width: int) -> dict[str, Any]:
         """``bounding_boxes`` (a copy, in the layer's format) after ``transformation``."""
         raise NotImplementedError
+
+    def clipped_boxes(self, bounding_boxes: dict[str, Any], box_format: str, height: int,
+                      width: int, dtype: Any = None) -> dict[str, Any]:
+        """``bounding_boxes`` (moved, in ``box_format``) clipped to the image and converted
+        back to the layer's ``bounding_box_format``: the last step of every ``move_boxes``."""
+        relative = box_format.startswith("rel_")
+        clipped = clip_to_image_size(bounding_boxes, None if relative else height,
+                                     None if relative else width, box_format)
+        clipped["boxes"] = convert_format(clipped["boxes"], box_format,
+                                          self.bounding_box_format, height, width,
+                                          dtype=dtype or "float32")
+        return clipped
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "fill_mode": self.fill_mode,
+                "interpolation": self.interpolation, "fill_value": self.fill_value,
+                "seed": self.seed}
 
 
 __all__ = ["AffineAugmentationLayer"]

@@ -16,7 +16,6 @@ from gpulayers.layers.preprocessing.bounding_boxes.affine import (
     affine_transform as affine_boxes,
 )
 from gpulayers.layers.preprocessing.bounding_boxes.converters import (
-    clip_to_image_size,
     convert_format,
 )
 from gpulayers.layers.preprocessing.random_contrast import value_range_argument
@@ -98,16 +97,10 @@ class RandomRotation(AffineAugmentationLayer):
         zeros, ones = ops.zeros_like(angle), ops.ones_like(angle)
         bounding_boxes["boxes"] = affine_boxes(boxes, angle, zeros, zeros, ones, zeros, zeros,
                                                height, width)
-        clipped = clip_to_image_size(bounding_boxes, height, width, "xyxy")
-        clipped["boxes"] = convert_format(clipped["boxes"], "xyxy", self.bounding_box_format,
-                                          height, width)
-        return clipped
+        return self.clipped_boxes(bounding_boxes, "xyxy", height, width)
 
     def get_config(self) -> dict[str, Any]:
-        config = {**super().get_config(), "factor": self.factor,
-                  "data_format": self.data_format, "fill_mode": self.fill_mode,
-                  "fill_value": self.fill_value, "interpolation": self.interpolation,
-                  "seed": self.seed}
+        config = {**super().get_config(), "factor": self.factor}
         if self.value_range is not None:
             config["value_range"] = self.value_range
         return config

@@ -10,7 +10,6 @@ from gpulayers.backend.random import uniform
 from gpulayers.layers.preprocessing.affine_augmentation import AffineAugmentationLayer
 from gpulayers.layers.preprocessing.affine_transform import symmetric_factor
 from gpulayers.layers.preprocessing.bounding_boxes.converters import (
-    clip_to_image_size,
     convert_format,
 )
 
@@ -111,17 +110,12 @@ class RandomShear(AffineAugmentationLayer):
         y1 = ops.where(down, y1 - sy * x2, y1 - sy * x1)
         y2 = ops.where(down, y2 - sy * x1, y2 - sy * x2)
         bounding_boxes["boxes"] = ops.stack([x1, y1, x2, y2], axis=-1)
-        clipped = clip_to_image_size(bounding_boxes, bounding_box_format="rel_xyxy")
-        clipped["boxes"] = convert_format(clipped["boxes"], "rel_xyxy",
-                                          self.bounding_box_format, height, width,
-                                          dtype=self.compute_dtype)
-        return clipped
+        return self.clipped_boxes(bounding_boxes, "rel_xyxy", height, width,
+                                  dtype=self.compute_dtype)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "x_factor": self.x_factor,
-                "y_factor": self.y_factor, "fill_mode": self.fill_mode,
-                "interpolation": self.interpolation, "seed": self.seed,
-                "fill_value": self.fill_value, "data_format": self.data_format}
+                "y_factor": self.y_factor}
 
 
 __all__ = ["RandomShear", "shear_transforms"]

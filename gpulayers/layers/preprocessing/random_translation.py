@@ -10,7 +10,6 @@ from gpulayers.backend.random import uniform
 from gpulayers.layers.preprocessing.affine_augmentation import AffineAugmentationLayer
 from gpulayers.layers.preprocessing.affine_transform import symmetric_factor
 from gpulayers.layers.preprocessing.bounding_boxes.converters import (
-    clip_to_image_size,
     convert_format,
 )
 
@@ -97,16 +96,11 @@ class RandomTranslation(AffineAugmentationLayer):
         dx, dy = ops.reshape(shift[:, 0], (-1, 1, 1)), ops.reshape(shift[:, 1], (-1, 1, 1))
         x1, y1, x2, y2 = ops.split(boxes, 4, axis=-1)
         bounding_boxes["boxes"] = ops.concatenate([x1 + dx, y1 + dy, x2 + dx, y2 + dy], -1)
-        clipped = clip_to_image_size(bounding_boxes, height, width, "xyxy")
-        clipped["boxes"] = convert_format(clipped["boxes"], "xyxy", self.bounding_box_format,
-                                          height, width)
-        return clipped
+        return self.clipped_boxes(bounding_boxes, "xyxy", height, width)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "height_factor": self.height_factor,
-                "width_factor": self.width_factor, "fill_mode": self.fill_mode,
-                "interpolation": self.interpolation, "seed": self.seed,
-                "fill_value": self.fill_value, "data_format": self.data_format}
+                "width_factor": self.width_factor}
 
 
 __all__ = ["RandomTranslation", "translation_transforms"]

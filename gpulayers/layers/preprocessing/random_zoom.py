@@ -10,7 +10,6 @@ from gpulayers.backend.random import uniform
 from gpulayers.layers.preprocessing.affine_augmentation import AffineAugmentationLayer
 from gpulayers.layers.preprocessing.affine_transform import symmetric_factor
 from gpulayers.layers.preprocessing.bounding_boxes.converters import (
-    clip_to_image_size,
     convert_format,
 )
 
@@ -114,17 +113,12 @@ class RandomZoom(AffineAugmentationLayer):
                                   ops.clip(x2, w_start, w_end) - w_start,
                                   ops.clip(y2, h_start, h_end) - h_start], axis=-1)
         relative = convert_format(window, "xyxy", "rel_xyxy", h_end - h_start, w_end - w_start)
-        clipped = clip_to_image_size({**bounding_boxes, "boxes": relative},
-                                     bounding_box_format="rel_xyxy")
-        clipped["boxes"] = convert_format(clipped["boxes"], "rel_xyxy",
-                                          self.bounding_box_format, height, width)
-        return clipped
+        return self.clipped_boxes({**bounding_boxes, "boxes": relative}, "rel_xyxy", height,
+                                  width)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "height_factor": self.height_factor,
-                "width_factor": self.width_factor, "fill_mode": self.fill_mode,
-                "interpolation": self.interpolation, "seed": self.seed,
-                "fill_value": self.fill_value, "data_format": self.data_format}
+                "width_factor": self.width_factor}
 
 
 __all__ = ["RandomZoom", "zoom_transforms"]
