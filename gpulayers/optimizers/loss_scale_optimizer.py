@@ -4,7 +4,8 @@ Why: float16 gradients below about 6e-8 round to zero. The loss is multiplied by
 scale before the backward pass, so the gradients are scaled too, and divided by it again
 before the inner optimizer sees them. When a step's gradients overflow (inf or NaN), that
 step is skipped and the scale halved; after ``dynamic_growth_steps`` good steps in a row it
-is doubled. Deciding to skip needs the finiteness flag on the host: one scalar read per step.
+is doubled. Deciding to skip needs the finiteness flag on the host: one small read per step
+(with the step counter).
 """
 
 from __future__ import annotations
@@ -123,14 +124,16 @@ class LossScaleOptimizer(Optimizer):
             self.build(trainable_variables)
         arrays = [None if g is None else g.data if isinstance(g, Tensor) else
                   backend.to_device(g) for g in grads]
-        if not _all_finite([a for a in arrays if a is not None]):
+        finite, counter = _finite_and_counter([a for a in arrays if a is not None],
+                                              self.step_counter.data)
+        if not finite:
             self.step_counter.assign(0)
             self.dynamic_scale.assign(self.dynamic_scale.data * 0.5)
             return
         scale = self.dynamic_scale.data
         unscaled = [None if a is None else Tensor(a / scale.astype(a.dtype)) for a in arrays]
         self.inner_optimizer.apply(unscaled, trainable_variables)
-        if int(self.step_counter.item()) == self.dynamic_growth_steps - 1:
+        if counter == self.dynamic_growth_steps - 1:
             self.step_counter.assign(0)
             self.dynamic_scale.assign(self.dynamic_scale.data * 2.0)
         else:
@@ -165,10 +168,11 @@ def _refuse_base_arguments(who: str, kwargs: dict[str, Any]) -> None:
         raise ValueError(f"{who}: unsupported arguments {sorted(kwargs)}")
 
 
-def _all_finite(arrays: list[Any]) -> bool:
-    """Whether every array is free of inf and NaN, read with one device-to-host copy."""
-    if not arrays:
-        return True
+def _finite_and_counter(arrays: list[Any], counter: Any) -> tuple[bool, int]:
+    """Whether every array is free of inf and NaN, and the step counter's value: read
+    together in one device-to-host copy (the step's only wait for the GPU)."""
     xp = backend.xp()
-    flags = xp.stack([xp.isfinite(a).all() for a in arrays])
-    return bool(flags.all())
+    finite = [xp.isfinite(a).all().astype(xp.int64) for a in arrays]
+    flags = xp.stack([xp.asarray(counter, dtype=xp.int64).reshape(()), *finite])
+    values = [int(v) for v in backend.to_numpy(flags)]
+    return all(values[1:]), values[0]
