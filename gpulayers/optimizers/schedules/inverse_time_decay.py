@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import math
-from typing import Any
-
-from gpulayers.optimizers.argument_checks import check_bool, check_number
-from gpulayers.optimizers.schedules.learning_rate_schedule import LearningRateSchedule, step_value
+from gpulayers.optimizers.schedules.rate_decay import RateDecaySchedule
 
 __all__ = ["InverseTimeDecay"]
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(RateDecaySchedule):
     """Decay the rate as ``1 / (1 + decay_rate * step / decay_steps)`` (1/t decay).
 
     Args:
@@ -29,23 +25,7 @@ class InverseTimeDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate: float, decay_steps: float, decay_rate: float,
                  staircase: bool = False, name: str = "InverseTimeDecay") -> None:
-        who = type(self).__name__
-        check_number(who, "initial_learning_rate", initial_learning_rate, 0.0)
-        check_number(who, "decay_steps", decay_steps, 0.0, low_open=True)
-        check_number(who, "decay_rate", decay_rate, 0.0)
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = check_bool(who, "staircase", staircase)
-        self.name = name
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
-    def __call__(self, step: Any) -> float:
-        p = step_value(step) / self.decay_steps
-        if self.staircase:
-            p = math.floor(p)
+    def decay(self, p: float) -> float:
         return float(self.initial_learning_rate) / (1.0 + self.decay_rate * p)
-
-    def get_config(self) -> dict[str, Any]:
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}
