@@ -10,11 +10,7 @@ from gpulayers.autodiff import Tensor
 from gpulayers.layers.preprocessing.base_image_preprocessing_layer import (
     BaseImagePreprocessingLayer,
 )
-from gpulayers.layers.preprocessing.bounding_boxes.converters import (
-    clip_to_image_size,
-    convert_format,
-)
-from gpulayers.layers.preprocessing.bounding_boxes.converters import crop as crop_boxes
+from gpulayers.layers.preprocessing.bounding_boxes.windows import through_window
 from gpulayers.layers.preprocessing.image_ops import (
     aspect_ratio_crop_box,
     crop,
@@ -95,22 +91,13 @@ class CenterCrop(BaseImagePreprocessingLayer):
         shape = transformation["input_shape"]
         offset = 1 if self.data_format == "channels_first" else 0
         height, width = shape[-3 + offset], shape[-2 + offset]
-        result = convert_format(dict(bounding_boxes), self.bounding_box_format, "xyxy",
-                                height=height, width=width)
         if height >= self.height and width >= self.width:
-            top, left = (height - self.height) // 2, (width - self.width) // 2
-            result["boxes"] = crop_boxes(result["boxes"], top, left, self.height, self.width)
-        else:
-            # The image was cropped to the target aspect ratio, then resized.
-            top, left, crop_h, crop_w = aspect_ratio_crop_box(height, width, self.height,
-                                                              self.width)
-            cropped = crop_boxes(result["boxes"], top, left, crop_h, crop_w)
-            scale = ops.convert_to_tensor([self.width / crop_w, self.height / crop_h] * 2,
-                                          dtype=cropped.dtype)
-            result["boxes"] = cropped * scale
-        result = clip_to_image_size(result, height=self.height, width=self.width)
-        return convert_format(result, "xyxy", self.bounding_box_format, height=self.height,
-                              width=self.width)
+            window = ((height - self.height) // 2, (width - self.width) // 2, self.height,
+                      self.width)
+        else:  # the image was cropped to the target aspect ratio, then resized
+            window = aspect_ratio_crop_box(height, width, self.height, self.width)
+        return through_window(bounding_boxes, self.bounding_box_format, (height, width),
+                              window, (self.height, self.width))
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         return image_shape_with(input_shape, self.height, self.width, self.data_format,
