@@ -161,6 +161,9 @@ class CropWindow(tuple):
         window.input_height, window.input_width = input_height, input_width
         return window
 
+    def __reduce__(self) -> tuple:  # copy and pickle keep the input size
+        return CropWindow, (*self, self.input_height, self.input_width)
+
 
 def _random_start(limit: int, generator: Any) -> int:
     """An int drawn uniformly from ``[0, limit)`` (a float draw truncated, as Keras)."""
