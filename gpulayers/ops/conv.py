@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from gpulayers import backend
-from gpulayers.autodiff import Tensor, convert_to_tensor
+from gpulayers.autodiff import Tensor, convert_to_tensor, needs_grad
 from gpulayers.ops.conv_arguments import (
     conv_geometry,
     float_operands,
@@ -165,8 +165,9 @@ def _grouped_conv(op: str, x: Tensor, w: Tensor, x_data: Any, w_data: Any,
     kernel = w_data.reshape(tuple(grouped_shape))
     geometry = conv_geometry(op, x_last.shape[1:-1], kernel.shape[:-2], strides, padding,
                              dilation_rate, groups)
-    result = conv_forward(x_last, kernel, geometry)
+    result, kept = conv_forward(x_last, kernel, geometry, keep_columns=needs_grad(x, w)[1])
     return record_conv(
         op, x, w, result, channels_first,
         lambda grad: conv_input_gradient(grad, kernel, x_last.shape, geometry),
-        lambda grad: conv_kernel_gradient(x_last, grad, kernel.shape, geometry).reshape(w.shape))
+        lambda grad: conv_kernel_gradient(x_last, grad, kernel.shape, geometry,
+                                          kept).reshape(w.shape))

@@ -12,9 +12,11 @@ filters are split into ``G`` contiguous blocks and block ``g`` of the filters se
 of the channels only (as in TensorFlow and Keras); the ``G`` GEMMs run as one batched matmul
 (cuBLAS on CuPy). With one group every reshape below is free and the GEMM has no transposes.
 
-The im2col columns are recomputed in the backward pass rather than kept: they are
-``prod(kernel_size)`` times the size of the input. They are consumed by the GEMM at once, so
-the backend may build them in a reused scratch buffer (``transient=True``).
+The im2col columns are ``prod(kernel_size)`` times the size of the input. Whether the
+forward pass keeps them for the kernel gradient or the backward pass rebuilds them is the
+backend's call (``columns_worth_keeping``): NumPy keeps them (in pooled buffers, handed back
+after use), CuPy rebuilds them. Columns consumed at once by a GEMM may live in a reused
+scratch buffer (``transient=True``).
 
 Example::
 
@@ -31,7 +33,7 @@ from typing import Any
 from gpulayers import backend
 from gpulayers.ops.conv_arguments import ConvGeometry
 
-__all__ = ["conv_forward", "conv_input_gradient", "conv_kernel_gradient"]
+__all__ = ["KeptColumns", "conv_forward", "conv_input_gradient", "conv_kernel_gradient"]
 
 
 def _group_cols(cols: Any, groups: int) -> Any:
@@ -87,13 +89,39 @@ def _matmul(a: Any, b: Any) -> Any:
     return backend.xp().matmul(a, b)
 
 
-def conv_forward(x: Any, kernel: Any, geometry: ConvGeometry) -> Any:
-    """Convolution ``(N, *spatial, C)`` * ``(*k, C/G, O)`` -> ``(N, *out_spatial, O)``."""
-    cols = backend.primitives("im2col").im2col(x, *geometry.primitive_args(), transient=True)
+class KeptColumns:
+    """A forward pass's im2col columns, lent once to :func:`conv_kernel_gradient` (which
+    hands them back to the backend); any later kernel gradient rebuilds them."""
+
+    def __init__(self, cols: Any) -> None:
+        self._cols = cols
+
+    def take(self) -> Any | None:
+        cols, self._cols = self._cols, None
+        return cols
+
+
+def conv_forward(x: Any, kernel: Any, geometry: ConvGeometry,
+                 keep_columns: bool = False) -> tuple[Any, KeptColumns | None]:
+    """Convolution ``(N, *spatial, C)`` * ``(*k, C/G, O)`` -> ``(N, *out_spatial, O)``.
+
+    Returns ``(y, kept)``: with ``keep_columns`` (the kernel gradient will be needed) and a
+    backend that finds it worthwhile, ``kept`` holds the columns for it, else None.
+    """
+    primitives = backend.primitives("im2col")
+    keep = keep_columns and primitives.columns_worth_keeping(_columns_nbytes(x, geometry))
+    cols = primitives.im2col(x, *geometry.primitive_args(), transient=not keep, leased=keep)
     rank = len(geometry.kernel_size)
     out_shape = (*cols.shape[:rank + 1], kernel.shape[-1])
     product = _matmul(_group_cols(cols, geometry.groups), _group_kernel(kernel, geometry.groups))
-    return _ungroup_rows(product, out_shape)
+    return _ungroup_rows(product, out_shape), KeptColumns(cols) if keep else None
+
+
+def _columns_nbytes(x: Any, geometry: ConvGeometry) -> int:
+    primitives = backend.primitives("im2col")
+    out_spatial = primitives.conv_output_spatial_shape(x.shape[1:-1], *geometry.primitive_args())
+    return (x.shape[0] * math.prod(out_spatial) * math.prod(geometry.kernel_size) * x.shape[-1]
+            * x.dtype.itemsize)
 
 
 def conv_input_gradient(grad: Any, kernel: Any, input_shape: Sequence[int],
@@ -117,12 +145,17 @@ def conv_input_gradient(grad: Any, kernel: Any, input_shape: Sequence[int],
 
 
 def conv_kernel_gradient(x: Any, grad: Any, kernel_shape: Sequence[int],
-                         geometry: ConvGeometry) -> Any:
-    """Gradient of :func:`conv_forward` with respect to the kernel (shape ``kernel_shape``)."""
-    cols = backend.primitives("im2col").im2col(x, *geometry.primitive_args(), transient=True)
+                         geometry: ConvGeometry, kept: KeptColumns | None = None) -> Any:
+    """Gradient of :func:`conv_forward` with respect to the kernel (shape ``kernel_shape``),
+    from the forward's ``kept`` columns when it has them."""
+    primitives = backend.primitives("im2col")
+    cols = kept.take() if kept is not None else None
+    if cols is None:
+        cols = primitives.im2col(x, *geometry.primitive_args(), transient=True)
     groups = geometry.groups
     # (grad^T @ cols)^T rather than cols^T @ grad: the same GEMM with the narrow filter axis
     # as the output's rows, which OpenBLAS runs 15-40% faster at im2col shapes (cuBLAS takes
     # either as transpose flags).
     product = _matmul(_group_rows(grad, groups).transpose(0, 2, 1), _group_cols(cols, groups))
+    primitives.release_columns(cols)
     return _ungroup_kernel(product.transpose(0, 2, 1), kernel_shape)

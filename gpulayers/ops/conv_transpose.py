@@ -81,5 +81,5 @@ def conv_transpose(inputs: Any, kernel: Any, strides: IntOrTuple = 1, padding: s
     result = conv_input_gradient(x_last, kernel_data, output_shape, geometry)
     return record_conv(
         op, x, w, result, channels_first,
-        lambda grad: conv_forward(grad, kernel_data, geometry),
+        lambda grad: conv_forward(grad, kernel_data, geometry)[0],
         lambda grad: conv_kernel_gradient(grad, x_last, kernel_data.shape, geometry))

@@ -36,8 +36,8 @@ from gpulayers.backend.numpy_backend.im2col import (
     conv_output_spatial_shape,
 )
 
-__all__ = ["check_geometry", "col2im", "col2im_of_product", "conv_output_spatial_shape",
-           "im2col"]
+__all__ = ["check_geometry", "col2im", "col2im_of_product", "columns_worth_keeping",
+           "conv_output_spatial_shape", "im2col", "release_columns"]
 
 _MAX_BLOCKS = 65535 * 32  # the grid-stride loops cover anything larger
 _BYTES_PER_THREAD = 16
@@ -81,11 +81,13 @@ def _geometry_args(input_shape: Sequence[int], kernel_size: Sequence[int],
 
 
 def im2col(x: Any, kernel_size: Sequence[int], strides: Sequence[int],
-           dilation_rate: Sequence[int], padding: Padding, transient: bool = False) -> Any:
+           dilation_rate: Sequence[int], padding: Padding, transient: bool = False,
+           leased: bool = False) -> Any:
     """Patches of ``x`` ``(N, *spatial, C)`` as ``(N, *out_spatial, *kernel_size, C)``.
 
-    ``transient`` (columns used at once and dropped) changes nothing here: CuPy's memory
-    pool already reuses the freed block."""
+    ``transient`` (columns used at once and dropped) and ``leased`` (kept, then given to
+    :func:`release_columns`) change nothing here: CuPy's memory pool already reuses the
+    freed blocks."""
     check_geometry(x.shape, kernel_size, strides, dilation_rate, padding)
     dtype = kernel_dtype(x.dtype, "im2col")
     out_spatial = conv_output_spatial_shape(x.shape[1:-1], kernel_size, strides,
@@ -95,6 +97,17 @@ def im2col(x: Any, kernel_size: Sequence[int], strides: Sequence[int],
             contiguous(x, dtype), cols,
             *_geometry_args(x.shape, kernel_size, strides, dilation_rate, padding))
     return cols.astype(x.dtype, copy=False)
+
+
+def columns_worth_keeping(nbytes: int) -> bool:
+    """Never on a GPU: rebuilding the columns is one memory-bound kernel, while keeping
+    them from the forward pass to the backward would add them to the peak memory (cuDNN
+    keeps none)."""
+    return False
+
+
+def release_columns(cols: Any) -> None:
+    """Nothing to do: CuPy's memory pool takes the block back when ``cols`` is freed."""
 
 
 def col2im(cols: Any, input_shape: Sequence[int], kernel_size: Sequence[int],

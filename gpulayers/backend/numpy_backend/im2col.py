@@ -31,10 +31,15 @@ from typing import Any
 import numpy as xp
 from numpy.lib.stride_tricks import as_strided
 
-from gpulayers.backend.numpy_backend.scratch import scratch_array
+from gpulayers.backend.numpy_backend.scratch import (
+    MAX_SCRATCH_BYTES,
+    lease_array,
+    release_array,
+    scratch_array,
+)
 
-__all__ = ["check_geometry", "col2im", "col2im_of_product", "conv_output_spatial_shape",
-           "im2col"]
+__all__ = ["check_geometry", "col2im", "col2im_of_product", "columns_worth_keeping",
+           "conv_output_spatial_shape", "im2col", "release_columns"]
 
 Padding = Sequence[tuple[int, int]]
 
@@ -111,12 +116,15 @@ def _padded(x: Any, padding: Padding, transient: bool = False) -> Any:
 
 
 def im2col(x: Any, kernel_size: Sequence[int], strides: Sequence[int],
-           dilation_rate: Sequence[int], padding: Padding, transient: bool = False) -> Any:
+           dilation_rate: Sequence[int], padding: Padding, transient: bool = False,
+           leased: bool = False) -> Any:
     """Patches of ``x`` ``(N, *spatial, C)`` as ``(N, *out_spatial, *kernel_size, C)``.
 
     A strided view of the padded input, copied once into a C-contiguous array. With
     ``transient=True`` that array is this thread's scratch buffer (see ``scratch.py``),
-    overwritten by the next transient im2col: for columns consumed at once by a GEMM.
+    overwritten by the next transient im2col: for columns consumed at once by a GEMM. With
+    ``leased=True`` it comes from the pool of reused buffers, for columns kept until the
+    backward pass and then handed to :func:`release_columns`.
     """
     check_geometry(x.shape, kernel_size, strides, dilation_rate, padding)
     out_spatial = conv_output_spatial_shape(x.shape[1:-1], kernel_size, strides,
@@ -132,11 +140,23 @@ def im2col(x: Any, kernel_size: Sequence[int], strides: Sequence[int],
                  channel_stride),
         writeable=False,
     )
-    if not transient:
+    if not (transient or leased):
         return xp.ascontiguousarray(view)
-    cols = scratch_array(view.shape, x.dtype)
+    cols = lease_array(view.shape, x.dtype) if leased else scratch_array(view.shape, x.dtype)
     xp.copyto(cols, view)
     return cols
+
+
+def columns_worth_keeping(nbytes: int) -> bool:
+    """Whether a convolution should keep its forward columns (``nbytes``) for the kernel
+    gradient instead of rebuilding them: on a CPU the second im2col copy costs more than
+    the memory, up to a quarter of the scratch limit per convolution."""
+    return nbytes <= MAX_SCRATCH_BYTES // 4
+
+
+def release_columns(cols: Any) -> None:
+    """Hand back columns from ``im2col(..., leased=True)`` once nothing reads them."""
+    release_array(cols)
 
 
 def _sum_onto_input(input_shape: Sequence[int], padding: Padding, dtype: Any,
