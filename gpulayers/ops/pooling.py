@@ -83,10 +83,10 @@ def _pool(op: str, inputs: Any, pool_size: Any, strides: Any, padding: Any,
     input_shape = tuple(x.shape)
 
     if op == "max_pool":
-        output, argmax = primitives.max_pool_forward(x, pool, steps, pads)
+        output, winners = primitives.max_pool_forward(x, pool, steps, pads)
 
         def backward(grad: Any) -> Any:
-            return primitives.max_pool_backward(grad, argmax, input_shape, pool, steps, pads)
+            return primitives.max_pool_backward(grad, winners, input_shape, pool, steps, pads)
     else:
         output = primitives.avg_pool_forward(x, pool, steps, pads)
 

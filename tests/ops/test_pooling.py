@@ -150,20 +150,30 @@ def test_overlapping_windows_accumulate_gradients():
 def test_max_ties_go_to_the_first_cell_and_padding_never_wins():
     primitives = backend.primitives("pooling")
     x = backend.to_device(np.array([-np.inf, -np.inf, 5.0, 5.0, 1.0]).reshape(1, 5, 1))
-    output, argmax = primitives.max_pool_forward(x, (3,), (2,), ((1, 1),))
+    output, winners = primitives.max_pool_forward(x, (3,), (2,), ((1, 1),))
     # windows: [pad, -inf, -inf], [-inf, 5, 5], [5, 1, pad]
     np.testing.assert_array_equal(backend.to_numpy(output).ravel(), [-np.inf, 5, 5])
+    argmax = primitives.max_pool_argmax(winners, (1, 5, 1), (3,), (2,), ((1, 1),))
     np.testing.assert_array_equal(backend.to_numpy(argmax).ravel(), [0, 2, 3])
+    grad = primitives.max_pool_backward(backend.to_device(np.array([1.0, 10.0, 100.0])
+                                                          .reshape(1, 3, 1)),
+                                        winners, (1, 5, 1), (3,), (2,), ((1, 1),))
+    np.testing.assert_array_equal(backend.to_numpy(grad).ravel(), [1, 0, 10, 100, 0])
 
 
 def test_max_a_nan_wins_its_window_and_the_first_nan_is_the_argmax():
     primitives = backend.primitives("pooling")
     x = backend.to_device(np.array([1.0, np.nan, np.nan, 2.0, 3.0, 2.0, 9.0, np.nan])
                           .reshape(1, 8, 1))
-    output, argmax = primitives.max_pool_forward(x, (4,), (4,), ((0, 0),))
+    output, winners = primitives.max_pool_forward(x, (4,), (4,), ((0, 0),))
     # windows [1, nan, nan, 2] and [3, 2, 9, nan]: max() is NaN, argmax the first NaN
     np.testing.assert_array_equal(backend.to_numpy(output).ravel(), [np.nan, np.nan])
+    argmax = primitives.max_pool_argmax(winners, (1, 8, 1), (4,), (4,), ((0, 0),))
     np.testing.assert_array_equal(backend.to_numpy(argmax).ravel(), [1, 7])
+    grad = primitives.max_pool_backward(backend.to_device(np.array([2.0, 3.0])
+                                                          .reshape(1, 2, 1)),
+                                        winners, (1, 8, 1), (4,), (4,), ((0, 0),))
+    np.testing.assert_array_equal(backend.to_numpy(grad).ravel(), [0, 2, 0, 0, 0, 0, 0, 3])
 
 
 # ------------------------------------------------------------------------------ gradients
@@ -266,8 +276,13 @@ def test_cupy_primitives_match_numpy(shape, pool, strides, padding, dtype):
     x = distinct_values(shape).astype(dtype)
     forward = lambda kind: lambda a: getattr(  # noqa: E731
         backend.primitives("pooling"), f"{kind}_pool_forward")(a, pool, strides, padding)
-    (cpu_max, cpu_argmax), (gpu_max, gpu_argmax) = (on_backend(b, forward("max"), x)
-                                                    for b in ("numpy", "cupy"))
+    def argmax(a):
+        prims = backend.primitives("pooling")
+        output, winners = prims.max_pool_forward(a, pool, strides, padding)
+        return output, prims.max_pool_argmax(winners, shape, pool, strides, padding), winners
+
+    (cpu_max, cpu_argmax, cpu_winners), (gpu_max, gpu_argmax, gpu_winners) = (
+        on_backend(b, argmax, x) for b in ("numpy", "cupy"))
     np.testing.assert_array_equal(gpu_max, cpu_max)
     np.testing.assert_array_equal(gpu_argmax, cpu_argmax)
     tolerance = 1e-5 if dtype == "float32" else 1e-12
@@ -283,8 +298,9 @@ def test_cupy_primitives_match_numpy(shape, pool, strides, padding, dtype):
             return prims.avg_pool_backward(g, shape, pool, strides, padding)
         return run
 
-    for kind in ("max", "avg"):
-        gpu, cpu = (on_backend(b, backward(kind), grad, cpu_argmax)[0] for b in ("cupy", "numpy"))
+    for kind in ("max", "avg"):  # each backend's backward from its own winners
+        gpu, cpu = (on_backend(b, backward(kind), grad, winners)[0]
+                    for b, winners in (("cupy", gpu_winners), ("numpy", cpu_winners)))
         assert gpu.dtype == cpu.dtype == np.dtype(dtype)
         np.testing.assert_allclose(gpu, cpu, rtol=tolerance, atol=tolerance)
 

@@ -9,7 +9,7 @@ deterministically without atomics.
 
 Example::
 
-    out, argmax = max_pool_forward(x, (2, 2), (2, 2), ((0, 0), (0, 0)))   # x: (N, H, W, C)
+    out, winners = max_pool_forward(x, (2, 2), (2, 2), ((0, 0), (0, 0)))  # x: (N, H, W, C)
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ from gpulayers.backend.numpy_backend.pooling import (
 )
 
 __all__ = [
-    "avg_pool_backward", "avg_pool_forward", "check_geometry", "max_pool_backward",
-    "max_pool_forward", "pooled_spatial_shape",
+    "avg_pool_backward", "avg_pool_forward", "check_geometry", "max_pool_argmax",
+    "max_pool_backward", "max_pool_forward", "pooled_spatial_shape",
 ]
 
 _MAX_BLOCKS = 65535 * 32  # the grid-stride loops cover anything larger
@@ -69,7 +69,8 @@ def _output_shape(input_shape: Sequence[int], pool_size: Sequence[int],
 
 def max_pool_forward(x: Any, pool_size: Sequence[int], strides: Sequence[int],
                      padding: Padding) -> tuple[Any, Any]:
-    """Max pooling. Returns ``(output, argmax)``; see the NumPy reference for the contract."""
+    """Max pooling. Returns ``(output, winners)``; see the NumPy reference for the contract.
+    Here ``winners`` is the flat spatial index of each window's maximum (int64)."""
     dtype = kernel_dtype(x.dtype, "pooling")
     geometry = _geometry_args(x.shape, pool_size, strides, padding)
     out_shape = _output_shape(x.shape, pool_size, strides, padding)
@@ -91,6 +92,13 @@ def max_pool_backward(grad_output: Any, argmax: Any, input_shape: Sequence[int],
             contiguous(grad_output, dtype), contiguous(argmax, xp.int64), grad_input,
             *geometry)
     return grad_input.astype(grad_output.dtype, copy=False)
+
+
+def max_pool_argmax(winners: Any, input_shape: Sequence[int], pool_size: Sequence[int],
+                    strides: Sequence[int], padding: Padding) -> Any:
+    """The flat spatial index of each window's winning input cell: what ``winners`` already
+    hold on CuPy (the NumPy backend records the cell within the window instead)."""
+    return winners
 
 
 def avg_pool_forward(x: Any, pool_size: Sequence[int], strides: Sequence[int],

@@ -7,28 +7,30 @@ rule). Along a dim of length ``n`` the output has ``(n + before + after - k) // 
 Padded cells never count: max pooling treats them as ``-inf`` and average pooling divides by
 the number of valid (unpadded) cells in each window, as TensorFlow and Keras do.
 
-Max pooling returns, besides the output, ``argmax``: for every output cell the flat index of
-the winning input cell within its sample's spatial grid (row-major over ``spatial``), so the
-backward pass is a scatter-add. Ties go to the first cell of the window in row-major order.
+Max pooling returns, besides the output, ``winners``: the backend's record of each window's
+maximum for :func:`max_pool_backward` (ties go to the first cell of the window in row-major
+order, a NaN wins its window). Here it is the winning cell's index within its window
+(row-major, the smallest unsigned type that holds it), so that both passes run as a few
+vectorised passes per window cell instead of index arithmetic and a scatter; CuPy records
+the flat spatial index instead. :func:`max_pool_argmax` turns either into the flat index of
+the winning input cell within its sample's spatial grid.
 
 Example::
 
-    out, argmax = max_pool_forward(x, (2, 2), (2, 2), ((0, 0), (0, 0)))   # x: (N, H, W, C)
-    grad_x = max_pool_backward(grad_out, argmax, x.shape, (2, 2), (2, 2), ((0, 0), (0, 0)))
+    out, winners = max_pool_forward(x, (2, 2), (2, 2), ((0, 0), (0, 0)))   # x: (N, H, W, C)
+    grad_x = max_pool_backward(grad_out, winners, x.shape, (2, 2), (2, 2), ((0, 0), (0, 0)))
 """
 
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Sequence
 
 import numpy as xp
-from numpy.lib.stride_tricks import sliding_window_view
 
 __all__ = [
-    "avg_pool_backward", "avg_pool_forward", "check_geometry", "max_pool_backward",
-    "max_pool_forward", "pooled_spatial_shape",
+    "avg_pool_backward", "avg_pool_forward", "check_geometry", "max_pool_argmax",
+    "max_pool_backward", "max_pool_forward", "pooled_spatial_shape",
 ]
 
 Padding = Sequence[tuple[int, int]]
@@ -61,49 +63,10 @@ def check_geometry(input_shape: Sequence[int], pool_size: Sequence[int], strides
                 f"pool_size={pool_size}, strides={strides}, padding={padding}")
 
 
-def _windows(padded: xp.ndarray, pool_size: Sequence[int], strides: Sequence[int],
-             out_spatial: Sequence[int]) -> xp.ndarray:
-    """Strided view ``(N, *out_spatial, C, *pool_size)`` of every window of ``padded``."""
-    rank = len(pool_size)
-    spatial_axes = tuple(range(1, rank + 1))
-    views = sliding_window_view(padded, tuple(pool_size), axis=spatial_axes)
-    steps = tuple(slice(None, s * (o - 1) + 1, s) for s, o in zip(strides, out_spatial))
-    return views[(slice(None), *steps)]
-
-
 def _pad(x: xp.ndarray, padding: Padding, value: float) -> xp.ndarray:
     if not any(before or after for before, after in padding):
         return x
     return xp.pad(x, ((0, 0), *padding, (0, 0)), constant_values=value)
-
-
-def _flat_windows(x: xp.ndarray, pool_size: Sequence[int], strides: Sequence[int],
-                  padding: Padding, fill: float) -> xp.ndarray:
-    """Every window as a row: ``(N, *out_spatial, C, prod(pool_size))`` (a copy)."""
-    check_geometry(x.shape, pool_size, strides, padding)
-    out_spatial = pooled_spatial_shape(x.shape[1:-1], pool_size, strides, padding)
-    windows = _windows(_pad(x, padding, fill), pool_size, strides, out_spatial)
-    return windows.reshape(*windows.shape[:-len(pool_size)], math.prod(pool_size))
-
-
-def _window_offset_to_input_index(offset: xp.ndarray, spatial: Sequence[int],
-                                  pool_size: Sequence[int], strides: Sequence[int],
-                                  padding: Padding) -> xp.ndarray:
-    """Flat spatial input index of window cell ``offset`` for every output cell.
-
-    ``offset`` has shape ``(N, *out_spatial, C)``. A coordinate landing in the padding (only
-    possible when every valid cell of the window is ``-inf``) is clamped onto the first valid
-    cell of the window, which then holds the same value; the GPU kernel makes the same choice.
-    """
-    rank = len(spatial)
-    cell = xp.unravel_index(offset, tuple(pool_size))
-    coordinates = []
-    for axis in range(rank):
-        out_length = offset.shape[axis + 1]
-        starts = xp.arange(out_length) * strides[axis] - padding[axis][0]
-        starts = starts.reshape((1,) * (axis + 1) + (out_length,) + (1,) * (rank - axis))
-        coordinates.append(xp.clip(starts + cell[axis], 0, spatial[axis] - 1))
-    return xp.ravel_multi_index(tuple(coordinates), tuple(spatial)).astype(xp.int64)
 
 
 def _tap_views(padded: xp.ndarray, pool_size: Sequence[int], strides: Sequence[int],
@@ -118,91 +81,134 @@ def _tap_views(padded: xp.ndarray, pool_size: Sequence[int], strides: Sequence[i
     return views
 
 
+def _tap_dtype(taps: int) -> xp.dtype:
+    """The smallest unsigned integer type that holds a window-cell index."""
+    return xp.dtype(xp.uint8 if taps <= 256 else xp.uint16 if taps <= 65536 else xp.uint32)
+
+
 def _first_maximum(views: list[xp.ndarray]) -> tuple[xp.ndarray, xp.ndarray]:
     """``(maximum, index of the first view holding it)`` over ``views``, as ``max`` and
-    ``argmax`` over a window axis would give (a NaN wins; ties go to the first), with a few
-    passes over output-sized arrays instead of a copy of every window."""
+    ``argmax`` over a window axis would give (a NaN wins; ties go to the first).
+
+    The index counts the views passed over before the first match: one compare, one
+    ``and`` and one add per view on output-sized arrays, with no copy of the windows.
+    """
     maximum = views[0].copy()
     for view in views[1:]:
         xp.maximum(maximum, view, out=maximum)  # NaN propagates, as max() does
-    offset = xp.full(maximum.shape, len(views) - 1, dtype=xp.int64)
-    equal = xp.empty(maximum.shape, dtype=bool)
-    for index in range(len(views) - 2, -1, -1):  # backwards: the first equal view wins
-        xp.equal(views[index], maximum, out=equal)
-        xp.copyto(offset, index, where=equal)
-    missing_nan = xp.isnan(maximum)
-    if missing_nan.any():  # NaN != NaN: point those windows at their first NaN
-        for index in range(len(views) - 1, -1, -1):
-            xp.copyto(offset, index, where=missing_nan & xp.isnan(views[index]))
-    return maximum, offset
+    index = xp.zeros(maximum.shape, dtype=_tap_dtype(len(views)))
+    searching = xp.not_equal(views[0], maximum)
+    unequal = xp.empty_like(searching)
+    # Booleans are added as their uint8 bytes: a same-type add, 5x faster than a casting one
+    # (a wider index type still takes the casting add).
+    step = searching.view(xp.uint8) if index.dtype == xp.uint8 else searching
+    for view in views[1:-1]:
+        xp.add(index, step, out=index, casting="unsafe")
+        xp.not_equal(view, maximum, out=unequal)
+        xp.logical_and(searching, unequal, out=searching)
+    if len(views) > 1:
+        xp.add(index, step, out=index, casting="unsafe")
+    if xp.isnan(maximum).any():  # NaN != NaN: point those windows at their first NaN
+        missing_nan = xp.isnan(maximum)
+        for tap in range(len(views) - 1, -1, -1):
+            xp.copyto(index, tap, where=missing_nan & xp.isnan(views[tap]), casting="unsafe")
+    return maximum, index
 
 
-def _unpadded_argmax(offset: xp.ndarray, spatial: Sequence[int], pool_size: Sequence[int],
-                     strides: Sequence[int]) -> xp.ndarray:
-    """Flat spatial input index of window cell ``offset`` when there is no padding: each
-    window's first cell plus the chosen cell's offset within the window."""
-    row_strides = [math.prod(spatial[axis + 1:]) for axis in range(len(spatial))]
-    starts = xp.zeros((), dtype=xp.int64)
-    for out_length, s, step in zip(offset.shape[1:-1], strides, row_strides):
-        starts = xp.add.outer(starts, xp.arange(out_length, dtype=xp.int64) * (s * step))
-    cell_offsets = xp.array([sum(t * step for t, step in zip(taps, row_strides))
-                             for taps in itertools.product(*map(range, pool_size))])
-    return starts[None, ..., None] + cell_offsets[offset]
+def _first_valid_taps(pool_size: Sequence[int], strides: Sequence[int], padding: Padding,
+                      out_spatial: Sequence[int]) -> xp.ndarray:
+    """Index of each window's first unpadded cell (row-major), shaped ``(1, *out, 1)``."""
+    index = xp.zeros((), dtype=xp.int64)
+    for k, s, (before, _), length in zip(pool_size, strides, padding, out_spatial):
+        first = xp.maximum(before - xp.arange(length) * s, 0)
+        index = xp.add.outer(index * k, first)
+    return index[None, ..., None]
 
 
 def max_pool_forward(x: xp.ndarray, pool_size: Sequence[int], strides: Sequence[int],
                      padding: Padding) -> tuple[xp.ndarray, xp.ndarray]:
-    """Max pooling. Returns ``(output, argmax)``.
+    """Max pooling. Returns ``(output, winners)``.
 
     Args:
         x: float array ``(N, *spatial, C)``.
         pool_size, strides: one int per spatial dim. padding: one ``(before, after)`` per dim.
 
     Returns:
-        output ``(N, *out_spatial, C)`` of ``x.dtype`` and argmax ``(N, *out_spatial, C)`` int64,
-        the flat index into ``spatial`` (row-major) of each window's maximum.
+        output ``(N, *out_spatial, C)`` of ``x.dtype`` and winners of the same shape: the
+        index of each window's maximum within the window (see the module docstring).
     """
     check_geometry(x.shape, pool_size, strides, padding)
     spatial = x.shape[1:-1]
     out_spatial = pooled_spatial_shape(spatial, pool_size, strides, padding)
     views = _tap_views(_pad(x, padding, -xp.inf), pool_size, strides, out_spatial)
-    output, offset = _first_maximum(views)
+    output, winners = _first_maximum(views)
     if any(before or after for before, after in padding):
-        argmax = _window_offset_to_input_index(offset, spatial, pool_size, strides, padding)
-    else:
-        argmax = _unpadded_argmax(offset, spatial, pool_size, strides)
-    return output, argmax
+        # Padding (-inf) wins only windows whose every cell is -inf: give those to the
+        # window's first real cell, as clamping the coordinates would (and CuPy does).
+        all_minus_inf = xp.isneginf(output)
+        if all_minus_inf.any():
+            first = _first_valid_taps(pool_size, strides, padding, out_spatial)
+            xp.copyto(winners, xp.broadcast_to(first, winners.shape), where=all_minus_inf,
+                      casting="unsafe")
+    return output, winners
 
 
-def max_pool_backward(grad_output: xp.ndarray, argmax: xp.ndarray, input_shape: Sequence[int],
-                      pool_size: Sequence[int], strides: Sequence[int],
-                      padding: Padding) -> xp.ndarray:
+def max_pool_backward(grad_output: xp.ndarray, winners: xp.ndarray,
+                      input_shape: Sequence[int], pool_size: Sequence[int],
+                      strides: Sequence[int], padding: Padding) -> xp.ndarray:
     """Gradient of max pooling: each output gradient is added onto its window's maximum.
 
-    Overlapping windows (strides < pool_size) that share a maximum accumulate. The geometry
-    arguments mirror the GPU version (which gathers per input cell) and are only validated here.
+    Overlapping windows (strides < pool_size) that share a maximum accumulate.
 
     Args:
-        grad_output: ``(N, *out_spatial, C)``. argmax: from :func:`max_pool_forward`.
+        grad_output: ``(N, *out_spatial, C)``. winners: from :func:`max_pool_forward`.
         input_shape: ``(N, *spatial, C)`` of the forward input.
 
     Returns:
         grad_input ``(N, *spatial, C)`` of ``grad_output.dtype``.
     """
     check_geometry(input_shape, pool_size, strides, padding)
-    batch, channels = input_shape[0], input_shape[-1]
-    spatial_size = math.prod(input_shape[1:-1])
-    sample = xp.arange(batch).reshape((batch,) + (1,) * (argmax.ndim - 1))
-    channel = xp.arange(channels)
-    target = (sample * spatial_size + argmax) * channels + channel
-    if all(s >= k for s, k in zip(strides, pool_size)):  # windows never share a cell
-        grad_input = xp.zeros(batch * spatial_size * channels, dtype=grad_output.dtype)
-        grad_input[target.reshape(-1)] = grad_output.reshape(-1)
-        return grad_input.reshape(tuple(input_shape))
-    grad_input = xp.bincount(target.reshape(-1), weights=grad_output.reshape(-1),
-                             minlength=batch * spatial_size * channels)
-    return grad_input.astype(grad_output.dtype, copy=False).reshape(tuple(input_shape))
+    spatial = tuple(input_shape[1:-1])
+    padded = xp.zeros((input_shape[0], *(n + b + a for n, (b, a) in zip(spatial, padding)),
+                       input_shape[-1]), dtype=grad_output.dtype)
+    views = _tap_views(padded, pool_size, strides, grad_output.shape[1:-1])
+    overlapping = any(s < k for s, k in zip(strides, pool_size))
+    # grad * (winner == tap) is the gradient where the tap won and 0 elsewhere, unless the
+    # gradient holds inf/NaN (inf * 0 is NaN): then the slower masked copy.
+    finite = bool(xp.isfinite(grad_output).all())
+    chosen = xp.empty(grad_output.shape, dtype=bool)
+    share = xp.empty_like(grad_output) if overlapping or not finite else None
+    for tap, view in enumerate(views):
+        xp.equal(winners, tap, out=chosen)
+        if finite and not overlapping:
+            xp.multiply(grad_output, chosen, out=view)  # no other (window, tap) has the cell
+            continue
+        if finite:
+            xp.multiply(grad_output, chosen, out=share)
+        else:
+            share[...] = 0
+            xp.copyto(share, grad_output, where=chosen)
+        view += share
+    if padded.shape == tuple(input_shape):
+        return padded
+    crop = tuple(slice(before, before + n) for n, (before, _) in zip(spatial, padding))
+    return xp.ascontiguousarray(padded[(slice(None), *crop)])
 
+
+def max_pool_argmax(winners: xp.ndarray, input_shape: Sequence[int],
+                    pool_size: Sequence[int], strides: Sequence[int],
+                    padding: Padding) -> xp.ndarray:
+    """The flat index (row-major over ``input_shape[1:-1]``) of each window's winning input
+    cell, int64 ``(N, *out_spatial, C)``: what CuPy's ``winners`` hold."""
+    spatial = tuple(input_shape[1:-1])
+    cell = xp.unravel_index(winners.astype(xp.int64), tuple(pool_size))
+    coordinates = []
+    for axis, (s, (before, _)) in enumerate(zip(strides, padding)):
+        length = winners.shape[axis + 1]
+        starts = (xp.arange(length) * s - before).reshape(
+            (1,) * (axis + 1) + (length,) + (1,) * (len(spatial) - axis))
+        coordinates.append(starts + cell[axis])
+    return xp.ravel_multi_index(tuple(coordinates), spatial).astype(xp.int64)
 
 def _valid_counts(spatial: Sequence[int], pool_size: Sequence[int], strides: Sequence[int],
                   padding: Padding) -> xp.ndarray:
@@ -228,9 +234,15 @@ def avg_pool_forward(x: xp.ndarray, pool_size: Sequence[int], strides: Sequence[
     Returns:
         ``(N, *out_spatial, C)`` of ``x.dtype``.
     """
-    rows = _flat_windows(x, pool_size, strides, padding, 0)
+    check_geometry(x.shape, pool_size, strides, padding)
+    out_spatial = pooled_spatial_shape(x.shape[1:-1], pool_size, strides, padding)
+    views = _tap_views(_pad(x, padding, 0), pool_size, strides, out_spatial)
+    total = views[0].astype(xp.result_type(x.dtype, xp.float32 if x.dtype.itemsize < 4
+                                           else x.dtype))  # float16 sums in float32
+    for view in views[1:]:
+        total += view
     counts = _valid_counts(x.shape[1:-1], pool_size, strides, padding)
-    return (rows.sum(axis=-1) / counts).astype(x.dtype, copy=False)
+    return (total / counts).astype(x.dtype, copy=False)
 
 
 def avg_pool_backward(grad_output: xp.ndarray, input_shape: Sequence[int],
