@@ -97,14 +97,13 @@ def check_col2im_shapes(cols_shape: Sequence[int], input_shape: Sequence[int],
     return out_spatial
 
 
-def _padded(x: Any, padding: Padding, transient: bool = False) -> Any:
-    """``x`` with zeros before/after each spatial dim (negative 'after' is left to the view);
-    with ``transient`` in a scratch slot, writing zeros to the borders only."""
+def _padded(x: Any, padding: Padding) -> Any:
+    """``x`` with zeros before/after each spatial dim (negative 'after' is left to the view),
+    in this thread's "padded" scratch slot with zeros written to the borders only: im2col
+    copies out of it at once."""
     widths = [(before, max(after, 0)) for before, after in padding]
     if all(before == after == 0 for before, after in widths):
         return x
-    if not transient:
-        return xp.pad(x, [(0, 0), *widths, (0, 0)])
     shape = (x.shape[0], *(n + b + a for n, (b, a) in zip(x.shape[1:-1], widths)), x.shape[-1])
     padded = scratch_array(shape, x.dtype, slot="padded")
     for axis, (before, after) in enumerate(widths, start=1):
@@ -129,7 +128,7 @@ def im2col(x: Any, kernel_size: Sequence[int], strides: Sequence[int],
     check_geometry(x.shape, kernel_size, strides, dilation_rate, padding)
     out_spatial = conv_output_spatial_shape(x.shape[1:-1], kernel_size, strides,
                                             dilation_rate, padding)
-    padded = _padded(x, padding, transient)
+    padded = _padded(x, padding)
     batch_stride, *spatial_strides, channel_stride = padded.strides
     view = as_strided(
         padded,
@@ -140,9 +139,12 @@ def im2col(x: Any, kernel_size: Sequence[int], strides: Sequence[int],
                  channel_stride),
         writeable=False,
     )
-    if not (transient or leased):
-        return xp.ascontiguousarray(view)
-    cols = lease_array(view.shape, x.dtype) if leased else scratch_array(view.shape, x.dtype)
+    if leased:
+        cols = lease_array(view.shape, x.dtype)
+    elif transient:
+        cols = scratch_array(view.shape, x.dtype)
+    else:  # always a copy: the view may read the "padded" scratch slot
+        cols = xp.empty(view.shape, x.dtype)
     xp.copyto(cols, view)
     return cols
 
