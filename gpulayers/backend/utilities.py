@@ -88,8 +88,9 @@ def get_uid(prefix: str = "") -> int:
 
 def clear_session(free_memory: bool = True) -> None:
     """Reset global state: layer name counters (the next ``Dense`` is ``dense`` again) and
-    the global dtype policy; with ``free_memory``, collect garbage and hand CuPy's cached
-    device and pinned memory back to the driver (nothing to free on NumPy).
+    the global dtype policy; with ``free_memory``, collect garbage, drop the NumPy
+    backend's reused scratch and column buffers, and hand CuPy's cached device and pinned
+    memory back to the driver.
     """
     from gpulayers import dtype_policies  # lazy: layering
     from gpulayers.layers import layer
@@ -98,6 +99,9 @@ def clear_session(free_memory: bool = True) -> None:
     dtype_policies.set_global_policy(None)
     if free_memory:
         gc.collect()
+        from gpulayers.backend.numpy_backend import scratch
+
+        scratch.free_cached_buffers()
         # Only when the cupy backend was loaded (it is, only after CuPy proved usable): CuPy
         # may be importable yet unusable here (no device, old driver).
         cupy = sys.modules.get("cupy")

@@ -101,3 +101,13 @@ def test_pool_keeps_at_most_its_byte_cap(monkeypatch):
     scratch.release_array(small)                    # 96 bytes: kept
     assert not np.shares_memory(scratch.lease_array((40,), "float32"), big)
     assert np.shares_memory(scratch.lease_array((24,), "float32"), small)
+
+
+def test_clear_session_drops_the_cached_buffers():
+    leased = scratch.lease_array((6, 5), "float32")
+    slot = scratch.scratch_array((6, 5), "float32", slot="columns")
+    scratch.release_array(leased)
+    backend.clear_session()
+    assert scratch._pooled_bytes == 0
+    assert not np.shares_memory(scratch.lease_array((6, 5), "float32"), leased)
+    assert not np.shares_memory(scratch.scratch_array((6, 5), "float32"), slot)

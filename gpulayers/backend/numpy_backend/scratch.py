@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MAX_POOLED_BYTES", "MAX_SCRATCH_BYTES", "lease_array", "release_array",
-           "scratch_array"]
+__all__ = ["MAX_POOLED_BYTES", "MAX_SCRATCH_BYTES", "free_cached_buffers", "lease_array",
+           "release_array", "scratch_array"]
 
 MAX_SCRATCH_BYTES = 512 * 2**20
 MAX_POOLED_BYTES = 1024 * 2**20
@@ -81,3 +81,13 @@ def release_array(array: np.ndarray) -> None:
         if _pooled_bytes + buffer.nbytes <= MAX_POOLED_BYTES:
             _pool.setdefault(buffer.nbytes, []).append(buffer)
             _pooled_bytes += buffer.nbytes
+
+
+def free_cached_buffers() -> None:
+    """Drop the pooled buffers and this thread's scratch slots (``clear_session`` calls it):
+    the memory goes back to the allocator; arrays still leased stay valid."""
+    global _pooled_bytes
+    with _pool_lock:
+        _pool.clear()
+        _pooled_bytes = 0
+    _local.__dict__.pop("buffers", None)
