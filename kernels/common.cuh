@@ -8,6 +8,33 @@
     for (long long index = (long long)blockIdx.x * blockDim.x + threadIdx.x;               \
          index < (total); index += (long long)blockDim.x * gridDim.x)
 
+// ---------------------------------------------------------------- float16 storage
+// IEEE binary16 values travel as their raw 16 bits: no cuda_fp16.h, so NVRTC needs no
+// include path. A kernel reads them with widen() and does its arithmetic in the type
+// Accumulator<T> names (float for float16, T itself otherwise), then writes with narrow<T>()
+// (round to nearest even), as cuDNN does for float16 data with float compute.
+typedef unsigned short gl_half;
+
+template <typename T> struct Accumulator { typedef T type; };
+template <> struct Accumulator<gl_half> { typedef float type; };
+
+__device__ __forceinline__ float widen(gl_half bits) {
+    float value;
+    asm("{ cvt.f32.f16 %0, %1; }" : "=f"(value) : "h"(bits));
+    return value;
+}
+__device__ __forceinline__ float widen(float value) { return value; }
+__device__ __forceinline__ double widen(double value) { return value; }
+
+template <typename T>
+__device__ __forceinline__ T narrow(typename Accumulator<T>::type value) { return value; }
+template <>
+__device__ __forceinline__ gl_half narrow<gl_half>(float value) {
+    gl_half bits;
+    asm("{ cvt.rn.f16.f32 %0, %1; }" : "=h"(bits) : "f"(value));
+    return bits;
+}
+
 // ---------------------------------------------------------------- activations
 // activate<KIND>(z) and slope_from_output<KIND>(y) = activate'(z) written in terms of the
 // output y = activate<KIND>(z), so backward passes only need saved outputs. KIND is one of:

@@ -21,7 +21,7 @@
 //               convolution does no index arithmetic for its lifted depth dim.
 //   CONV_INDEX_BITS  64, or 32 when every flat index fits in an int: integer division, the
 //               bulk of the work, is several times cheaper in 32 bits.
-//   CONV_VEC    channels per thread (1, 2 or 4; must divide the channel count): a thread
+//   CONV_VEC    channels per thread (1 to 8; must divide the channel count): a thread
 //               moves CONV_VEC consecutive channels, so the index arithmetic is shared and
 //               each thread has several memory operations in flight (about 4x faster at
 //               16 bytes per thread on an H100).
@@ -119,7 +119,7 @@ __device__ void im2col_body(const T* __restrict__ x, T* __restrict__ cols, const
             source = source * g.in[axis] + position;
         }
 #pragma unroll
-        for (int v = 0; v < CONV_VEC; ++v) {
+        for (int v = 0; v < CONV_VEC; ++v) {  // a copy: float16 moves as raw bits (0 = +0.0)
             cols[flat * CONV_VEC + v] = inside ? x[source * g.channels + channel + v] : T(0);
         }
     }
@@ -141,10 +141,10 @@ __device__ void col2im_body(const T* __restrict__ cols, T* __restrict__ x, const
             rest /= g.in[axis];
         }
         const index_t sample = rest;
-        T sum[CONV_VEC];
+        typename Accumulator<T>::type sum[CONV_VEC];
 #pragma unroll
         for (int v = 0; v < CONV_VEC; ++v) {
-            sum[v] = T(0);
+            sum[v] = 0;
         }
         index_t cell_d = 0, cell_h = 0, cell_w;
         for (index_t t_d = 0; t_d < g.kernel[0]; ++t_d) {
@@ -159,14 +159,14 @@ __device__ void col2im_body(const T* __restrict__ cols, T* __restrict__ x, const
                     const T* source = cols + (row * taps + tap) * g.channels + channel;
 #pragma unroll
                     for (int v = 0; v < CONV_VEC; ++v) {
-                        sum[v] += source[v];
+                        sum[v] += widen(source[v]);
                     }
                 }
             }
         }
 #pragma unroll
         for (int v = 0; v < CONV_VEC; ++v) {
-            x[flat * CONV_VEC + v] = sum[v];
+            x[flat * CONV_VEC + v] = narrow<T>(sum[v]);
         }
     }
 }
@@ -185,4 +185,13 @@ extern "C" __global__ void col2im_f32(const float* cols, float* x, CONV_GEOMETRY
 
 extern "C" __global__ void col2im_f64(const double* cols, double* x, CONV_GEOMETRY_PARAMS) {
     col2im_body<double>(cols, x, make_geometry(CONV_GEOMETRY_ARGS));
+}
+
+// float16: im2col copies the raw bits; col2im sums in float and rounds once.
+extern "C" __global__ void im2col_f16(const gl_half* x, gl_half* cols, CONV_GEOMETRY_PARAMS) {
+    im2col_body<gl_half>(x, cols, make_geometry(CONV_GEOMETRY_ARGS));
+}
+
+extern "C" __global__ void col2im_f16(const gl_half* cols, gl_half* x, CONV_GEOMETRY_PARAMS) {
+    col2im_body<gl_half>(cols, x, make_geometry(CONV_GEOMETRY_ARGS));
 }

@@ -128,12 +128,12 @@ __device__ void max_pool_forward(const T* x, T* y, long long* argmax, const Pool
         const T* x_sample = x + output_window(g, index, o, begin, end);
         // Start on the first valid cell so an all -inf window still names a real input cell.
         long long best_index = spatial_index(g, begin[0], begin[1], begin[2]);
-        T best = x_sample[best_index * g.channels];
+        typename Accumulator<T>::type best = widen(x_sample[best_index * g.channels]);
         for (long long d = begin[0]; d < end[0]; ++d) {
             for (long long h = begin[1]; h < end[1]; ++h) {
                 for (long long w = begin[2]; w < end[2]; ++w) {
                     const long long cell = spatial_index(g, d, h, w);
-                    const T value = x_sample[cell * g.channels];
+                    const auto value = widen(x_sample[cell * g.channels]);
                     // Strictly greater keeps the first maximum; the first NaN wins (NumPy's rule).
                     if (value > best || (is_nan(value) && !is_nan(best))) {
                         best = value;
@@ -142,7 +142,7 @@ __device__ void max_pool_forward(const T* x, T* y, long long* argmax, const Pool
                 }
             }
         }
-        y[index] = best;
+        y[index] = x_sample[best_index * g.channels];  // the winner itself, bit for bit
         argmax[index] = best_index;
     }
 }
@@ -155,16 +155,17 @@ __device__ void max_pool_backward(const T* grad_y, const long long* argmax, T* g
         long long i[3], first[3], last[3];
         const long long base = input_windows(g, index, i, first, last);
         const long long cell = spatial_index(g, i[0], i[1], i[2]);
-        T sum = T(0);
+        typedef typename Accumulator<T>::type Sum;  // float for float16
+        Sum sum = 0;
         for (long long d = first[0]; d <= last[0]; ++d) {
             for (long long h = first[1]; h <= last[1]; ++h) {
                 for (long long w = first[2]; w <= last[2]; ++w) {
                     const long long at = base + output_index(g, d, h, w) * g.channels;
-                    if (argmax[at] == cell) sum += grad_y[at];
+                    if (argmax[at] == cell) sum += widen(grad_y[at]);
                 }
             }
         }
-        grad_x[index] = sum;
+        grad_x[index] = narrow<T>(sum);
     }
 }
 
@@ -185,15 +186,16 @@ __device__ void avg_pool_forward(const T* x, T* y, const PoolGeometry& g) {
     GRID_STRIDE_LOOP(index, total) {
         long long o[3], begin[3], end[3];
         const T* x_sample = x + output_window(g, index, o, begin, end);
-        T sum = T(0);
+        typedef typename Accumulator<T>::type Sum;  // float for float16
+        Sum sum = 0;
         for (long long d = begin[0]; d < end[0]; ++d) {
             for (long long h = begin[1]; h < end[1]; ++h) {
                 for (long long w = begin[2]; w < end[2]; ++w) {
-                    sum += x_sample[spatial_index(g, d, h, w) * g.channels];
+                    sum += widen(x_sample[spatial_index(g, d, h, w) * g.channels]);
                 }
             }
         }
-        y[index] = sum / T(valid_count(g, o));
+        y[index] = narrow<T>(sum / Sum(valid_count(g, o)));
     }
 }
 
@@ -203,17 +205,18 @@ __device__ void avg_pool_backward(const T* grad_y, T* grad_x, const PoolGeometry
     GRID_STRIDE_LOOP(index, total) {
         long long i[3], first[3], last[3];
         const long long base = input_windows(g, index, i, first, last);
-        T sum = T(0);
+        typedef typename Accumulator<T>::type Sum;  // float for float16
+        Sum sum = 0;
         long long o[3];
         for (o[0] = first[0]; o[0] <= last[0]; ++o[0]) {
             for (o[1] = first[1]; o[1] <= last[1]; ++o[1]) {
                 for (o[2] = first[2]; o[2] <= last[2]; ++o[2]) {
                     const long long at = base + output_index(g, o[0], o[1], o[2]) * g.channels;
-                    sum += grad_y[at] / T(valid_count(g, o));
+                    sum += widen(grad_y[at]) / Sum(valid_count(g, o));
                 }
             }
         }
-        grad_x[index] = sum;
+        grad_x[index] = narrow<T>(sum);
     }
 }
 
@@ -238,3 +241,4 @@ __device__ void avg_pool_backward(const T* grad_y, T* grad_x, const PoolGeometry
 
 DEFINE_POOLING_KERNELS(f32, float)
 DEFINE_POOLING_KERNELS(f64, double)
+DEFINE_POOLING_KERNELS(f16, gl_half)  // float16 data, float arithmetic (common.cuh)

@@ -6,7 +6,8 @@ same 3-d kernels: 1D and 2D convolutions are viewed as 3D with leading spatial d
 length 1, and compiled per rank (``-DCONV_RANK``) so the lifted dims cost nothing. Index
 arithmetic is 32-bit when every flat index fits (``-DCONV_INDEX_BITS=32``), else 64-bit, and
 each thread moves up to 16 bytes of consecutive channels (``-DCONV_VEC``).
-float32 and float64 run natively; float16/bfloat16 are computed in float32 and cast back.
+float32, float64 and float16 run natively (float16 columns are copied as raw bits, col2im sums
+them in float32 and rounds once); bfloat16 is computed in float32 and cast back.
 col2im gathers per input element, so it needs no atomics and is deterministic.
 
 Example::
@@ -45,7 +46,8 @@ _INT32_LIMIT = 2**31 - 1 - 2**20  # headroom for the kernels' intermediate produ
 
 
 def _channels_per_thread(channels: int, dtype: Any) -> int:
-    """16 bytes per thread where the channel count allows it (4 floats or 2 doubles)."""
+    """16 bytes per thread where the channel count allows it (8 halves, 4 floats or 2
+    doubles)."""
     vector = _BYTES_PER_THREAD // xp.dtype(dtype).itemsize
     while channels % vector:
         vector //= 2
@@ -54,7 +56,7 @@ def _channels_per_thread(channels: int, dtype: Any) -> int:
 
 def _launch(name: str, dtype: Any, total: int, largest: int, rank: int, channels: int,
             *args: Any) -> None:
-    """Run ``<name>_<f32|f64>`` over ``total`` elements (nothing to do when it is 0).
+    """Run ``<name>_<f32|f64|f16>`` over ``total`` elements (nothing to do when it is 0).
 
     ``largest`` is the size of the bigger of the two arrays: it decides the index type.
     """
@@ -89,7 +91,7 @@ def im2col(x: Any, kernel_size: Sequence[int], strides: Sequence[int],
     :func:`release_columns`) change nothing here: CuPy's memory pool already reuses the
     freed blocks."""
     check_geometry(x.shape, kernel_size, strides, dilation_rate, padding)
-    dtype = kernel_dtype(x.dtype, "im2col")
+    dtype = kernel_dtype(x.dtype, "im2col", native_float16=True)
     out_spatial = conv_output_spatial_shape(x.shape[1:-1], kernel_size, strides,
                                             dilation_rate, padding)
     cols = xp.empty((x.shape[0], *out_spatial, *kernel_size, x.shape[-1]), dtype=dtype)
@@ -114,7 +116,7 @@ def col2im(cols: Any, input_shape: Sequence[int], kernel_size: Sequence[int],
            strides: Sequence[int], dilation_rate: Sequence[int], padding: Padding) -> Any:
     """Sum ``cols`` ``(N, *out_spatial, *kernel_size, C)`` back onto ``input_shape``."""
     check_col2im_shapes(cols.shape, input_shape, kernel_size, strides, dilation_rate, padding)
-    dtype = kernel_dtype(cols.dtype, "im2col")
+    dtype = kernel_dtype(cols.dtype, "im2col", native_float16=True)
     x = xp.empty(tuple(input_shape), dtype=dtype)
     _launch("col2im", dtype, x.size, max(cols.size, x.size), len(kernel_size), x.shape[-1],
             contiguous(cols, dtype), x,

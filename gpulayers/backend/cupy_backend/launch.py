@@ -24,20 +24,23 @@ __all__ = [
 
 THREADS_PER_BLOCK = 256
 _SUFFIXES = {"f": "f32", "d": "f64"}  # by dtype.char (dtype.name is slow on the launch path)
+_HALF_SUFFIX = {"e": "f16"}  # families with float16 entry points (float16 data, float math)
 
 
 def dtype_suffix(dtype: Any) -> str | None:
-    """The entry-point suffix of a dtype: ``'f32'``, ``'f64'``, or None where no kernel runs it."""
-    return _SUFFIXES.get(dtype.char)
+    """The entry-point suffix of a dtype: ``'f32'``, ``'f64'``, ``'f16'``, or None where no
+    kernel runs it."""
+    return _SUFFIXES.get(dtype.char) or _HALF_SUFFIX.get(dtype.char)
 
 
-def kernel_dtype(dtype: Any, op: str) -> Any:
-    """The dtype a kernel runs in: float32/float64 as they are, other floats in float32.
+def kernel_dtype(dtype: Any, op: str, native_float16: bool = False) -> Any:
+    """The dtype a kernel runs in: float32/float64 as they are, float16 as it is where the
+    family has float16 entry points (``native_float16``), other floats in float32.
 
     Raises TypeError (naming ``op``) for non-float dtypes.
     """
     dtype = cp.dtype(dtype)
-    if dtype.char in _SUFFIXES:
+    if dtype.char in _SUFFIXES or (native_float16 and dtype.char in _HALF_SUFFIX):
         return dtype
     if dtype.kind == "f" or dtype.name == "bfloat16":
         return cp.dtype(cp.float32)

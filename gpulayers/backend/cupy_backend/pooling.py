@@ -3,7 +3,8 @@
 Same functions, signatures and results as :mod:`gpulayers.backend.numpy_backend.pooling`
 (read its docstring for the layout and geometry conventions). Every rank runs through the
 same 3-d kernels: 1D and 2D inputs are viewed as 3D with leading spatial dims of length 1.
-float32 and float64 run natively; float16/bfloat16 are computed in float32 and cast back.
+float32, float64 and float16 run natively (float16 data read into float32 arithmetic, results
+rounded once); bfloat16 is computed in float32 and cast back.
 The backward kernels gather per input cell, so overlapping windows accumulate exactly and
 deterministically without atomics.
 
@@ -43,7 +44,7 @@ _MAX_BLOCKS = 65535 * 32  # the grid-stride loops cover anything larger
 
 
 def _launch(name: str, dtype: Any, total: int, *args: Any) -> None:
-    """Run ``<name>_<f32|f64>`` over ``total`` elements (nothing to do when it is 0)."""
+    """Run ``<name>_<f32|f64|f16>`` over ``total`` elements (nothing to do when it is 0)."""
     if total == 0:
         return
     function = kernels.get_function("pooling", f"{name}_{dtype_suffix(xp.dtype(dtype))}")
@@ -71,7 +72,7 @@ def max_pool_forward(x: Any, pool_size: Sequence[int], strides: Sequence[int],
                      padding: Padding) -> tuple[Any, Any]:
     """Max pooling. Returns ``(output, winners)``; see the NumPy reference for the contract.
     Here ``winners`` is the flat spatial index of each window's maximum (int64)."""
-    dtype = kernel_dtype(x.dtype, "pooling")
+    dtype = kernel_dtype(x.dtype, "pooling", native_float16=True)
     geometry = _geometry_args(x.shape, pool_size, strides, padding)
     out_shape = _output_shape(x.shape, pool_size, strides, padding)
     output = xp.empty(out_shape, dtype=dtype)
@@ -85,7 +86,7 @@ def max_pool_backward(grad_output: Any, argmax: Any, input_shape: Sequence[int],
                       pool_size: Sequence[int], strides: Sequence[int],
                       padding: Padding) -> Any:
     """Gradient of max pooling with respect to its input, ``(N, *spatial, C)``."""
-    dtype = kernel_dtype(grad_output.dtype, "pooling")
+    dtype = kernel_dtype(grad_output.dtype, "pooling", native_float16=True)
     geometry = _geometry_args(input_shape, pool_size, strides, padding)
     grad_input = xp.empty(tuple(input_shape), dtype=dtype)
     _launch("max_pool_backward", dtype, math.prod(input_shape),
@@ -104,7 +105,7 @@ def max_pool_argmax(winners: Any, input_shape: Sequence[int], pool_size: Sequenc
 def avg_pool_forward(x: Any, pool_size: Sequence[int], strides: Sequence[int],
                      padding: Padding) -> Any:
     """Average pooling over the valid cells of each window, ``(N, *out_spatial, C)``."""
-    dtype = kernel_dtype(x.dtype, "pooling")
+    dtype = kernel_dtype(x.dtype, "pooling", native_float16=True)
     geometry = _geometry_args(x.shape, pool_size, strides, padding)
     output = xp.empty(_output_shape(x.shape, pool_size, strides, padding), dtype=dtype)
     _launch("avg_pool_forward", dtype, output.size, contiguous(x, dtype), output, *geometry)
@@ -114,7 +115,7 @@ def avg_pool_forward(x: Any, pool_size: Sequence[int], strides: Sequence[int],
 def avg_pool_backward(grad_output: Any, input_shape: Sequence[int], pool_size: Sequence[int],
                       strides: Sequence[int], padding: Padding) -> Any:
     """Gradient of average pooling with respect to its input, ``(N, *spatial, C)``."""
-    dtype = kernel_dtype(grad_output.dtype, "pooling")
+    dtype = kernel_dtype(grad_output.dtype, "pooling", native_float16=True)
     geometry = _geometry_args(input_shape, pool_size, strides, padding)
     grad_input = xp.empty(tuple(input_shape), dtype=dtype)
     _launch("avg_pool_backward", dtype, math.prod(input_shape),
