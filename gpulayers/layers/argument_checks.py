@@ -66,6 +66,22 @@ def set_weight_options(layer: Any, who: str, weight: str, initializer: Any, regu
         setattr(layer, name, lookup(who, name, getter, value))
 
 
+def weight_options_config(layer: Any) -> dict[str, Any]:
+    """Keras's config entries for a layer's kernel and bias options (the twin of
+    :func:`set_weight_options`), with ``activity_regularizer`` where Keras puts it."""
+    from gpulayers import constraints, initializers, regularizers
+
+    return {
+        "kernel_initializer": initializers.serialize(layer.kernel_initializer),
+        "bias_initializer": initializers.serialize(layer.bias_initializer),
+        "kernel_regularizer": regularizers.serialize(layer.kernel_regularizer),
+        "bias_regularizer": regularizers.serialize(layer.bias_regularizer),
+        "activity_regularizer": regularizers.serialize(layer.activity_regularizer),
+        "kernel_constraint": constraints.serialize(layer.kernel_constraint),
+        "bias_constraint": constraints.serialize(layer.bias_constraint),
+    }
+
+
 def checked_activation(who: str, activation: Any) -> Callable[..., Any]:
     """The activation function for a Keras name, a callable or None (linear)."""
     return lookup(who, "activation", get_activation, activation)

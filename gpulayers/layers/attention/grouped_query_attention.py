@@ -5,10 +5,15 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from gpulayers import constraints, initializers, ops, regularizers
+from gpulayers import ops
 from gpulayers.autodiff import Tensor
 from gpulayers.layers.activations.softmax import Softmax
-from gpulayers.layers.argument_checks import owner, positive_int, set_weight_options
+from gpulayers.layers.argument_checks import (
+    owner,
+    positive_int,
+    set_weight_options,
+    weight_options_config,
+)
 from gpulayers.layers.attention.base_multi_head_attention import BaseMultiHeadAttention
 from gpulayers.layers.core.einsum_dense import EinsumDense
 from gpulayers.layers.layer import unique_name
@@ -205,12 +210,6 @@ class GroupQueryAttention(BaseMultiHeadAttention):
             "num_key_value_heads": self.num_key_value_heads, "use_bias": self.use_bias,
             "use_gate": self.use_gate, "sliding_window": self.sliding_window,
             "dropout": self.dropout,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
+            **weight_options_config(self),
             "seed": self.seed,
         }

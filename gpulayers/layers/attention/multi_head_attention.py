@@ -6,10 +6,14 @@ import math
 import string
 from typing import Any
 
-from gpulayers import constraints, initializers, regularizers
 from gpulayers.autodiff import Tensor
 from gpulayers.layers.activations.softmax import Softmax
-from gpulayers.layers.argument_checks import owner, positive_int, set_weight_options
+from gpulayers.layers.argument_checks import (
+    owner,
+    positive_int,
+    set_weight_options,
+    weight_options_config,
+)
 from gpulayers.layers.attention.base_multi_head_attention import BaseMultiHeadAttention
 from gpulayers.layers.core.einsum_dense import EinsumDense
 from gpulayers.layers.regularization.dropout import Dropout
@@ -251,12 +255,6 @@ class MultiHeadAttention(BaseMultiHeadAttention):
             "value_dim": self.value_dim, "dropout": self.dropout, "use_bias": self.use_bias,
             "use_gate": False, "output_shape": self._output_shape,
             "attention_axes": self.attention_axes, "sliding_window": self.sliding_window,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
+            **weight_options_config(self),
             "seed": self.seed,
         }

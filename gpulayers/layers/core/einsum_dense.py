@@ -6,7 +6,7 @@ import math
 import numbers
 from typing import Any
 
-from gpulayers import constraints, initializers, ops, regularizers
+from gpulayers import ops
 from gpulayers.autodiff import Tensor
 from gpulayers.initializers import VarianceScaling
 from gpulayers.layers.argument_checks import (
@@ -15,6 +15,7 @@ from gpulayers.layers.argument_checks import (
     owner,
     refuse_quantization,
     set_weight_options,
+    weight_options_config,
 )
 from gpulayers.layers.core.einsum_shapes import parse_equation
 from gpulayers.layers.input_spec import InputSpec
@@ -132,12 +133,6 @@ class EinsumDense(Layer):
             **super().get_config(), "output_shape": self.partial_output_shape,
             "equation": self.equation, "activation": activation_config(self.activation),
             "bias_axes": self.bias_axes,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
+            **weight_options_config(self),
             "quantization_config": None,
         }
