@@ -61,6 +61,16 @@ class BaseMultiHeadAttention(Layer):
                                                 self._scores_shape(*shapes))
         return super().__call__(*args, **kwargs)
 
+    def _checked_shapes(self, query_shape: Any, value_shape: Any,
+                        key_shape: Any) -> tuple[tuple, tuple, tuple]:
+        """The three shapes as tuples (value defaults to query, key to value), checked by
+        the subclass's ``_check_shapes``."""
+        query_shape = tuple(query_shape)
+        value_shape = query_shape if value_shape is None else tuple(value_shape)
+        key_shape = value_shape if key_shape is None else tuple(key_shape)
+        self._check_shapes(query_shape, value_shape, key_shape)
+        return query_shape, value_shape, key_shape
+
     def _check_shapes(self, query_shape: tuple, value_shape: tuple,
                       key_shape: tuple) -> None:
         raise NotImplementedError

@@ -136,10 +136,8 @@ class GroupQueryAttention(BaseMultiHeadAttention):
     def build(self, query_shape: Any, value_shape: Any = None, key_shape: Any = None) -> None:
         # Einsum letters: b batch, q query steps, k key steps, m features, u query heads,
         # v key/value heads, h head_dim.
-        query_shape = tuple(query_shape)
-        value_shape = query_shape if value_shape is None else tuple(value_shape)
-        key_shape = value_shape if key_shape is None else tuple(key_shape)
-        self._check_shapes(query_shape, value_shape, key_shape)
+        query_shape, value_shape, key_shape = self._checked_shapes(query_shape, value_shape,
+                                                                   key_shape)
         self._query_dense = self._projection("bqm,muh->bquh", self.num_query_heads, "uh",
                                              "query", query_shape)
         self._key_dense = self._projection("bkm,mvh->bkvh", self.num_key_value_heads, "vh",

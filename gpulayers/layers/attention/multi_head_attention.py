@@ -169,10 +169,8 @@ class MultiHeadAttention(BaseMultiHeadAttention):
         self._check_built_shapes(query_shape, value_shape, key_shape)
 
     def build(self, query_shape: Any, value_shape: Any = None, key_shape: Any = None) -> None:
-        query_shape = tuple(query_shape)
-        value_shape = query_shape if value_shape is None else tuple(value_shape)
-        key_shape = value_shape if key_shape is None else tuple(key_shape)
-        self._check_shapes(query_shape, value_shape, key_shape)
+        query_shape, value_shape, key_shape = self._checked_shapes(query_shape, value_shape,
+                                                                   key_shape)
         self._query_dense = self._projection(query_shape, self.key_dim, "query")
         self._key_dense = self._projection(key_shape, self.key_dim, "key")
         self._value_dense = self._projection(value_shape, self.value_dim, "value")
