@@ -108,8 +108,8 @@ def _first_maximum(views: list[xp.ndarray]) -> tuple[xp.ndarray, xp.ndarray]:
         xp.logical_and(searching, unequal, out=searching)
     if len(views) > 1:
         xp.add(index, step, out=index, casting="unsafe")
-    if xp.isnan(maximum).any():  # NaN != NaN: point those windows at their first NaN
-        missing_nan = xp.isnan(maximum)
+    missing_nan = xp.isnan(maximum)
+    if missing_nan.any():  # NaN != NaN: point those windows at their first NaN
         for tap in range(len(views) - 1, -1, -1):
             xp.copyto(index, tap, where=missing_nan & xp.isnan(views[tap]), casting="unsafe")
     return maximum, index
