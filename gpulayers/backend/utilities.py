@@ -102,9 +102,16 @@ def clear_session(free_memory: bool = True) -> None:
         from gpulayers.backend.numpy_backend import scratch
 
         scratch.free_cached_buffers()
-        # Only when the cupy backend was loaded (it is, only after CuPy proved usable): CuPy
-        # may be importable yet unusable here (no device, old driver).
+        # Only when CuPy was imported and proved usable: it may be importable, and even
+        # have had its backend modules imported (tests, kernel checks), with no usable
+        # device or too old a driver, where touching its memory pools raises.
         cupy = sys.modules.get("cupy")
-        if cupy is not None and "gpulayers.backend.cupy_backend" in sys.modules:
+        if cupy is not None and _cupy_is_usable():
             cupy.get_default_memory_pool().free_all_blocks()
             cupy.get_default_pinned_memory_pool().free_all_blocks()
+
+
+def _cupy_is_usable() -> bool:
+    from gpulayers.backend.cupy_availability import unavailable_reason
+
+    return unavailable_reason() is None

@@ -3,6 +3,8 @@ clear_session with layer names, is_keras_tensor."""
 
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
 import pytest
 from keras_available import keras_or_skip
@@ -63,3 +65,14 @@ def test_is_keras_tensor():
     assert backend.is_keras_tensor(symbolic)
     assert not backend.is_keras_tensor(np.zeros(3))
     assert not backend.is_keras_tensor(layers.Dense(2)(np.zeros((1, 3), "float32")))
+
+
+@pytest.mark.skipif(backend.cupy_unavailable_reason() is None,
+                    reason="checks a machine where CuPy is installed but cannot run")
+def test_clear_session_leaves_an_unusable_cupy_alone():
+    # Importing CuPy backend modules (as the kernel and GPU tests do) must not make
+    # clear_session touch CuPy's memory pools, which raise without a usable driver.
+    pytest.importorskip("cupy", reason="needs CuPy installed without a usable GPU")
+    importlib.import_module("gpulayers.backend.cupy_backend.im2col")
+    backend.clear_session()
+    assert backend.backend() == "numpy"
