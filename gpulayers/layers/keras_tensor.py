@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from gpulayers import backend
+from gpulayers.autodiff import Tensor, Variable
 from gpulayers.ops.dtypes import standardize_dtype
 
 
@@ -47,7 +48,14 @@ def is_symbolic(value: Any) -> bool:
         return False
     # A plain loop: every layer call asks, and generator expressions cost more here.
     for item in value:
+        kind = type(item)
+        if kind in _LEAVES:  # the usual tensors and arrays, one lookup each
+            continue
         if isinstance(item, KerasTensor) or (
                 isinstance(item, (list, tuple, dict)) and is_symbolic(item)):
             return True
     return False
+
+
+# Types that are never a KerasTensor nor hold one: what layer calls are mostly passed.
+_LEAVES = frozenset({type(None), bool, int, float, str, Tensor, Variable})

@@ -197,7 +197,7 @@ class Layer(WeightsMixin, LayerGraphMixin):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if not args:
             raise ValueError(f"Layer '{self.name}': call it with at least one input")
-        if is_symbolic((args, kwargs)):
+        if is_symbolic(args) or (kwargs and is_symbolic(kwargs)):
             return self._symbolic_call(args, kwargs)
         inputs = _to_tensors(args[0])
         self._check_inputs(inputs)

@@ -328,7 +328,14 @@ def _by_name() -> dict[str, Callable[..., Tensor]]:
 
         _BY_NAME.update({name: getattr(extra_activations, name)
                          for name in extra_activations.__all__})
+        _NAME_OF.clear()
+        for name, function in _BY_NAME.items():  # the first name listed wins ("silu")
+            _NAME_OF.setdefault(function, name)
+        _NAME_OF[_math.tanh] = "tanh"  # ops.tanh is the same function as activations.tanh
     return _BY_NAME
+
+
+_NAME_OF: dict[Callable[..., Any], str] = {}
 
 
 def get_activation(identifier: str | Callable[..., Any] | None) -> Callable[..., Any]:
@@ -362,9 +369,8 @@ def activation_name(identifier: Any) -> str | None:
         return identifier if identifier in _by_name() else None
     if identifier is None:
         return "linear"
-    if identifier is _math.tanh:  # ops.tanh is the same function as activations.tanh
-        return "tanh"
-    for name, function in _by_name().items():
-        if function is identifier:
-            return name
-    return None
+    _by_name()
+    try:  # a dict lookup: layers ask on every call
+        return _NAME_OF.get(identifier)
+    except TypeError:  # an unhashable callable is no registered activation
+        return None

@@ -87,14 +87,14 @@ def _is_weak(value: Any) -> bool:
 
 def operand_dtype(value: Any, op_name: str) -> tuple[str, bool]:
     """(dtype name, weak?) of an op operand, without converting it to a tensor."""
+    if isinstance(value, Tensor):  # first: by far the most common operand
+        return value.dtype, False
     if isinstance(value, bool):
         return "bool", True
     if isinstance(value, int):
         return "int32", True
     if isinstance(value, float):
         return backend.floatx(), True
-    if isinstance(value, Tensor):
-        return value.dtype, False
     dtype = getattr(value, "dtype", None)
     if dtype is not None and not isinstance(value, (list, tuple)):
         return standardize_dtype(dtype, op_name), False
@@ -132,6 +132,9 @@ def result_type(*values: Any, op_name: str = "result_type") -> str:
     """
     typed, weak = [], []
     for value in values:
+        if isinstance(value, Tensor):
+            typed.append(value.dtype)
+            continue
         if isinstance(value, str) or (hasattr(value, "kind") and hasattr(value, "itemsize")):
             typed.append(standardize_dtype(value, op_name))
             continue

@@ -39,6 +39,8 @@ def _check_matmul_shapes(shape_a: tuple[int, ...], shape_b: tuple[int, ...]) -> 
     if inner_a != inner_b:
         raise ValueError(f"matmul: incompatible shapes {shape_a} and {shape_b}: inner "
                          f"dimensions {inner_a} and {inner_b} differ")
+    if len(shape_a) <= 2 and len(shape_b) <= 2:  # no batch dimensions to broadcast
+        return
     try:
         broadcast_shapes("matmul", shape_a[:-2], shape_b[:-2])
     except ValueError:

@@ -18,9 +18,15 @@ def asarray(value: Any, dtype: Any = None) -> Any:
     return xp.asarray(value, dtype=dtype)
 
 
+_FAMILIES: dict[str, ModuleType] = {}
+
+
 def primitives(family: str) -> ModuleType:
     """This backend's module for a primitive family (``im2col``, ``pooling``, ``rnn``, ...)."""
-    return importlib.import_module(f"{__name__}.{family}")
+    module = _FAMILIES.get(family)
+    if module is None:  # ops ask on every call: import_module's lookup is not free
+        module = _FAMILIES[family] = importlib.import_module(f"{__name__}.{family}")
+    return module
 
 
 def synchronize() -> None:
