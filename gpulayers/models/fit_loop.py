@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from typing import Any
 
@@ -44,6 +45,17 @@ def _validation_source(model: Any, validation_data: Any, batch_size: int | None,
         return batches_for(x, y, weights, batch_size, False, steps, "fit (validation)")
     return batches_for(validation_data, None, None, batch_size, False, steps,
                        "fit (validation)")
+
+
+def check_epoch_arguments(epochs: Any, initial_epoch: Any, validation_freq: Any) -> None:
+    """ValueError naming ``fit`` unless the epoch counts are integers (``epochs`` and
+    ``initial_epoch`` >= 0, ``validation_freq`` >= 1)."""
+    for name, value, least in (("epochs", epochs, 0), ("initial_epoch", initial_epoch, 0),
+                               ("validation_freq", validation_freq, 1)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
+            kind = "a positive" if least else "a non-negative"
+            raise ValueError(f"fit: `{name}` must be {kind} integer. Received: "
+                             f"{name}={value!r}")
 
 
 def run_fit(model: Any, data: Any, epochs: int, verbose: Any, callbacks: Any,

@@ -207,18 +207,31 @@ class Trainer:
             y_pred = self(x, training=True)
             loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
             scaled_loss = self.optimizer.scale_loss(loss)  # a LossScaleOptimizer's scale
-        if getattr(self, "compiled_loss", None) is None and not self.losses:
-            raise ValueError(f"Model '{self.name}': no loss to minimize; pass `loss=` to "
-                             f"compile() (or add losses with add_loss)")
+        self._check_loss_to_minimize(y)
         if variables:
             self.optimizer.apply(tape.gradient(scaled_loss, variables), variables)
         self._track_loss(loss, x)
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
+    def _check_loss_to_minimize(self, y: Any) -> None:
+        if self.losses:
+            return
+        if getattr(self, "compiled_loss", None) is None:
+            raise ValueError(f"Model '{self.name}': no loss to minimize; pass `loss=` to "
+                             f"compile() (or add losses with add_loss)")
+        self._check_targets(y, "fit")
+
+    def _check_targets(self, y: Any, loop: str) -> None:
+        """A compiled loss without targets would silently be zero: say so instead."""
+        if y is None and getattr(self, "compiled_loss", None) is not None and not self.losses:
+            raise ValueError(f"Model '{self.name}': compiled with a loss, but the data has "
+                             f"no targets; pass `y` to {loop}() (or yield (x, y) batches)")
+
     def test_step(self, data: Any) -> dict[str, Any]:
         """Loss and metrics of a batch, without updating the weights."""
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         y_pred = self(x, training=False)
+        self._check_targets(y, "evaluate")
         loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
         self._track_loss(loss, x)
         return self.compute_metrics(x, y, y_pred, sample_weight)
@@ -285,9 +298,10 @@ class Trainer:
             history = model.fit(x_train, y_train, batch_size=64, epochs=5,
                                 validation_split=0.1)
         """
-        from gpulayers.models.fit_loop import run_fit
+        from gpulayers.models.fit_loop import check_epoch_arguments, run_fit
 
         self._require_compiled("fit")
+        check_epoch_arguments(epochs, initial_epoch, validation_freq)
         if validation_split and validation_data is None:
             (x, y, sample_weight), validation_data = split_validation(
                 x, y, sample_weight, validation_split)

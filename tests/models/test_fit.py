@@ -1,5 +1,6 @@
 """fit(): the data it accepts (arrays, lists/dicts, generators), validation, shuffling,
-class/sample weights, initial_epoch, steps_per_epoch, batch sizes, and bad input.
+class/sample weights, initial_epoch, steps_per_epoch and batch sizes (bad input:
+test_fit_bad_input.py).
 
 Most tests use training_fixtures.frozen_model: SGD(learning_rate=0) on a Dense whose prediction
 is a known constant, so the loss of any set of rows is written out with NumPy (for mse and
@@ -12,12 +13,11 @@ data across epochs and, without batch_size, sets it to ``ceil(n / steps_per_epoc
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pytest
 from training_fixtures import (
     HookRecorder,
+    cycled_batches,
     frozen_model,
     regression_data,
     two_input_model,
@@ -89,23 +89,16 @@ def test_dict_targets_are_matched_by_output_name():
     assert history["out_b_loss"][0] == pytest.approx(np.mean(np.abs(pred_b - y_b)), rel=1e-5)
 
 
-def _batches(x, y, size, weights=None):
-    starts = itertools.cycle(range(0, len(x), size))
-    for start in starts:
-        rows = slice(start, start + size)
-        yield (x[rows], y[rows]) if weights is None else (x[rows], y[rows], weights[rows])
-
-
 def test_generator_of_x_y_batches_with_steps_per_epoch_continues_across_epochs():
     # 4 batches of 4 rows, 3 steps per epoch: epoch 1 sees batches 0-2, epoch 2 batches 3, 0, 1.
-    history = _fit(frozen_model(), _batches(X16, Y16, 4), steps_per_epoch=3, epochs=2)
+    history = _fit(frozen_model(), cycled_batches(X16, Y16, 4), steps_per_epoch=3, epochs=2)
     np.testing.assert_allclose(history["loss"], [
         _mean_square(Y16[:12]), _mean_square(np.concatenate([Y16[12:], Y16[:8]]))], rtol=1e-6)
 
 
-def test_generator_of_x_y_sample_weight_batches():
+def test_generator_of_x_y_sample_weightcycled_batches():
     weights = np.linspace(0.0, 2.0, 16).astype("float32")
-    history = _fit(frozen_model(), _batches(X16, Y16, 4, weights), steps_per_epoch=4)
+    history = _fit(frozen_model(), cycled_batches(X16, Y16, 4, weights), steps_per_epoch=4)
     # each batch: sum(w * y^2) / batch size; the epoch: their size-weighted mean.
     expected = np.sum(weights * Y16[:, 0].astype(np.float64) ** 2) / 16
     assert history["loss"][0] == pytest.approx(expected, rel=1e-6)
@@ -200,6 +193,12 @@ def _uniform_classifier():
     return model, np.ones((6, 3), "float32"), np.array([0, 1, 2, 2, 1, 1])
 
 
+def test_class_weight_missing_a_class_raises_naming_it():
+    model, x, labels = _uniform_classifier()
+    with pytest.raises(ValueError, match=r"class_weight.*\[2\]"):
+        model.fit(x, labels, class_weight={0: 1.0, 1: 1.0}, verbose=0)
+
+
 def test_class_weight_weights_each_sample_by_its_class():
     model, x, labels = _uniform_classifier()
     class_weight = {0: 1.0, 1: 2.0, 2: 0.5}
@@ -227,6 +226,11 @@ def test_sample_weight_scales_each_sample_loss():
     assert history["loss"][0] == pytest.approx(expected, rel=1e-6)
 
 
+def test_numpy_integer_epochs_are_accepted():
+    model = frozen_model()
+    assert len(_fit(model, X16, Y16, epochs=np.int64(2))["loss"]) == 2
+
+
 def test_initial_epoch_runs_the_remaining_epochs_with_their_numbers():
     recorder = HookRecorder()
     history = _fit(frozen_model(), X16, Y16, epochs=4, initial_epoch=2, callbacks=[recorder])
@@ -247,7 +251,7 @@ def test_steps_per_epoch_with_arrays_continues_through_the_data_across_epochs():
     assert len(recorder.hooks("train_batch_begin")) == 6
 
 
-def test_steps_per_epoch_without_batch_size_splits_the_data_into_that_many_batches():
+def test_steps_per_epoch_without_batch_size_splits_the_data_into_that_manycycled_batches():
     recorder = HookRecorder()
     history = _fit(frozen_model(), X16, Y16, steps_per_epoch=2, callbacks=[recorder])
     assert history["loss"][0] == pytest.approx(_mean_square(Y16), rel=1e-6)
@@ -299,70 +303,6 @@ def test_weights_read_before_fit_are_a_snapshot_training_does_not_change():
         np.testing.assert_array_equal(kept, copy)
 
 
-# -- bad input: a clear error, raised before any update -------------------------------------
-
-
-def _trainable():
-    model = two_layer_model()
-    model.compile(optimizer=optimizers.SGD(learning_rate=0.1), loss="mse")
-    return model, [w.copy() for w in model.get_weights()]
-
-
-def test_x_and_y_of_different_lengths_raise_naming_the_sizes():
-    model, before = _trainable()
-    x, y = regression_data(12)
-    with pytest.raises(ValueError, match=r"12.*10|10.*12"):
-        model.fit(x, y[:10], verbose=0)
-    assert _unchanged(model, before)
-
-
-@pytest.mark.parametrize("loss, labels", [
-    ("sparse_categorical_crossentropy", np.eye(2, dtype="float32")[[0, 1, 1, 0]]),
-    ("categorical_crossentropy", np.eye(3, dtype="float32")[[0, 1, 2, 0]]),
-    ("mse", np.zeros((4, 3), "float32")),
-], ids=["sparse_with_one_hot", "one_hot_wrong_width", "mse_shape_mismatch"])
-def test_labels_of_the_wrong_shape_for_the_loss_raise_before_any_update(loss, labels):
-    model = two_layer_model(activation="softmax")
-    model.compile(optimizer=optimizers.SGD(learning_rate=0.1), loss=loss)
-    before = [w.copy() for w in model.get_weights()]
-    x, _ = regression_data(4)
-    with pytest.raises(ValueError, match="shape"):
-        model.fit(x, labels, verbose=0)
-    assert _unchanged(model, before)
-
-
-def test_class_weight_missing_a_class_raises_naming_it():
-    model, x, labels = _uniform_classifier()
-    with pytest.raises(ValueError, match=r"class_weight.*\[2\]"):
-        model.fit(x, labels, class_weight={0: 1.0, 1: 1.0}, verbose=0)
-
-
-@pytest.mark.parametrize("split", [1.5, 1.0, -0.2])
-def test_validation_split_out_of_range_raises(split):
-    model, before = _trainable()
-    x, y = regression_data(12)
-    with pytest.raises(ValueError, match="validation_split"):
-        model.fit(x, y, validation_split=split, verbose=0)
-    assert _unchanged(model, before)
-
-
-def test_validation_split_with_a_generator_raises():
-    model, before = _trainable()
-    x, y = regression_data(12)
-    with pytest.raises(ValueError, match="validation_split"):
-        model.fit(_batches(x, y, 4), steps_per_epoch=2, validation_split=0.2, verbose=0)
-    assert _unchanged(model, before)
-
-
-@pytest.mark.parametrize("batch_size", [0, -3, 2.5])
-def test_batch_size_must_be_a_positive_integer(batch_size):
-    model, before = _trainable()
-    x, y = regression_data(12)
-    with pytest.raises(ValueError, match="batch_size"):
-        model.fit(x, y, batch_size=batch_size, verbose=0)
-    assert _unchanged(model, before)
-
-
 def test_nested_python_lists_of_numbers_are_one_array_not_several_inputs():
     model = frozen_model(features=2, bias=0.5)
     history = model.fit([[1.0, 2.0], [3.0, 4.0]], [[0.0], [1.0]], epochs=1, verbose=0).history
@@ -393,7 +333,7 @@ def test_class_weight_applies_per_batch_to_a_generator_as_to_arrays():
             history = model.fit(x, labels, batch_size=4, shuffle=False, verbose=0,
                                 class_weight=weights)
         else:
-            history = model.fit(_batches(x, labels, 4), steps_per_epoch=2, verbose=0,
+            history = model.fit(cycled_batches(x, labels, 4), steps_per_epoch=2, verbose=0,
                                 class_weight=weights)
         histories.append(history.history["loss"])
     assert histories[0] == pytest.approx(histories[1], rel=1e-6)

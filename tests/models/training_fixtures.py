@@ -8,6 +8,8 @@ loop under test.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -139,3 +141,12 @@ class HookRecorder(callbacks.Callback):
 
     def hooks(self, prefix: str) -> list[tuple[str, Any]]:
         return [call for call in self.calls if call[0].startswith(prefix)]
+
+
+def cycled_batches(x: np.ndarray, y: np.ndarray, size: int,
+                   weights: np.ndarray | None = None) -> Iterator[tuple[np.ndarray, ...]]:
+    """An endless generator of ``(x, y)`` (or ``(x, y, weights)``) batches of ``size`` rows,
+    starting over at the first row after the last."""
+    for start in itertools.cycle(range(0, len(x), size)):
+        rows = slice(start, start + size)
+        yield (x[rows], y[rows]) if weights is None else (x[rows], y[rows], weights[rows])
