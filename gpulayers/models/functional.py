@@ -13,6 +13,7 @@ from typing import Any
 from gpulayers.layers.core.input_layer import InputLayer
 from gpulayers.layers.keras_tensor import KerasTensor
 from gpulayers.layers.node import Node, flatten
+from gpulayers.models.input_conformance import conformed_input
 from gpulayers.models.layer_graph_walk import as_list, graph_nodes
 from gpulayers.models.model import Model
 
@@ -92,19 +93,14 @@ class Functional(Model):
             if missing:
                 raise ValueError(f"Model '{self.name}': missing input(s) {missing}; expected "
                                  f"keys {self.input_names}. Received keys {sorted(inputs)}")
-            return [inputs[name] for name in self.input_names]
-        given = as_list(inputs)
+            given = [inputs[name] for name in self.input_names]
+        else:
+            given = as_list(inputs)
         if len(given) != len(self.inputs):
             raise ValueError(f"Model '{self.name}' expects {len(self.inputs)} input(s) "
                              f"{self.input_names}. Received {len(given)}")
-        for tensor, value in zip(self.inputs, given):
-            expected = tensor.shape
-            shape = tuple(getattr(value, "shape", ()))
-            if len(shape) != len(expected) or any(
-                    e is not None and e != s for e, s in zip(expected, shape)):
-                raise ValueError(f"Model '{self.name}': input '{tensor.name}' must have shape "
-                                 f"{expected} (None: any size). Received shape {shape}")
-        return given
+        return [conformed_input(self.name, tensor.name, tensor.shape, value)
+                for tensor, value in zip(self.inputs, given)]
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         shapes = [t.shape for t in self.outputs]

@@ -7,6 +7,7 @@ from typing import Any
 from gpulayers.layers.core.input_layer import InputLayer
 from gpulayers.layers.keras_tensor import KerasTensor
 from gpulayers.layers.layer import Layer
+from gpulayers.models.input_conformance import conformed_input
 from gpulayers.models.model import Model
 
 __all__ = ["Sequential"]
@@ -94,6 +95,14 @@ class Sequential(Model):
         first = self._stack[0] if self._stack else None
         return getattr(first, "_batch_input_shape", None)
 
+    def _declared_input(self) -> Any:
+        """The input KerasTensor of a model started with ``Input`` (or a first layer's
+        ``input_shape=``), which calls are held to as in Keras; None for a model built from
+        its first call, which stays free like Keras's."""
+        declared = self._input_layer is not None or getattr(
+            self._stack[0] if self._stack else None, "_batch_input_shape", None) is not None
+        return self._symbolic_input if declared and self._symbolic_output is not None else None
+
     def _build_from(self, batch_shape: tuple) -> None:
         """Build every layer by a symbolic pass (fixes all weights and shapes)."""
         if not self._stack or self._symbolic_output is not None:
@@ -147,7 +156,9 @@ class Sequential(Model):
         self._build_from(tuple(shape))
 
     def call(self, inputs: Any, training: Any = None, mask: Any = None) -> Any:
-        outputs = inputs
+        declared = self._declared_input()
+        outputs = inputs if declared is None else conformed_input(
+            self.name, declared.name or "input", declared.shape, inputs)
         for layer in self._stack:
             outputs = layer(outputs, training=training) if training is not None else layer(
                 outputs)
