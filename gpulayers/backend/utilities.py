@@ -20,6 +20,7 @@ import sys
 from typing import Any
 
 from gpulayers.backend.config import floatx
+from gpulayers.backend.cupy_availability import unavailable_reason
 
 __all__ = ["clear_session", "get_uid", "is_float_dtype", "is_int_dtype", "is_keras_tensor",
            "result_type", "standardize_dtype"]
@@ -106,12 +107,6 @@ def clear_session(free_memory: bool = True) -> None:
         # have had its backend modules imported (tests, kernel checks), with no usable
         # device or too old a driver, where touching its memory pools raises.
         cupy = sys.modules.get("cupy")
-        if cupy is not None and _cupy_is_usable():
+        if cupy is not None and unavailable_reason() is None:
             cupy.get_default_memory_pool().free_all_blocks()
             cupy.get_default_pinned_memory_pool().free_all_blocks()
-
-
-def _cupy_is_usable() -> bool:
-    from gpulayers.backend.cupy_availability import unavailable_reason
-
-    return unavailable_reason() is None

@@ -99,8 +99,7 @@ class Sequential(Model):
         """The input KerasTensor of a model started with ``Input`` (or a first layer's
         ``input_shape=``), which calls are held to as in Keras; None for a model built from
         its first call, which stays free like Keras's."""
-        declared = self._input_layer is not None or getattr(
-            self._stack[0] if self._stack else None, "_batch_input_shape", None) is not None
+        declared = self._known_input_shape() is not None
         return self._symbolic_input if declared and self._symbolic_output is not None else None
 
     def _build_from(self, batch_shape: tuple) -> None:

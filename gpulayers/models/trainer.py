@@ -214,9 +214,7 @@ class Trainer:
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def _check_loss_to_minimize(self, y: Any) -> None:
-        if self.losses:
-            return
-        if getattr(self, "compiled_loss", None) is None:
+        if getattr(self, "compiled_loss", None) is None and not self.losses:
             raise ValueError(f"Model '{self.name}': no loss to minimize; pass `loss=` to "
                              f"compile() (or add losses with add_loss)")
         self._check_targets(y, "fit")

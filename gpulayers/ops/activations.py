@@ -369,7 +369,7 @@ def activation_name(identifier: Any) -> str | None:
         return identifier if identifier in _by_name() else None
     if identifier is None:
         return "linear"
-    _by_name()
+    _by_name()  # fills _NAME_OF on first use
     try:  # a dict lookup: layers ask on every call
         return _NAME_OF.get(identifier)
     except TypeError:  # an unhashable callable is no registered activation

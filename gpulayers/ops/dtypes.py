@@ -132,10 +132,8 @@ def result_type(*values: Any, op_name: str = "result_type") -> str:
     """
     typed, weak = [], []
     for value in values:
-        if isinstance(value, Tensor):
-            typed.append(value.dtype)
-            continue
-        if isinstance(value, str) or (hasattr(value, "kind") and hasattr(value, "itemsize")):
+        if not isinstance(value, Tensor) and (isinstance(value, str) or (
+                hasattr(value, "kind") and hasattr(value, "itemsize"))):
             typed.append(standardize_dtype(value, op_name))
             continue
         name, is_weak = operand_dtype(value, op_name)
