@@ -2,7 +2,7 @@
 # GPU check: run on a machine with an NVIDIA GPU, from the checkout, no network, no install:
 #
 #     bash benchmarks/gpu_check.sh [tests] [demo] [bench] [suite_large] [suite_small] [profile]
-#                                  [suite_mixed] [tests_gpu] [tests_rest]
+#                                  [suite_mixed] [graph_probe] [tests_gpu] [tests_rest]
 #     (default: the first six; each stage fits one 10-minute device call)
 #
 # 1. the whole test suite on the CuPy backend (GPULAYERS_BACKEND=cupy): first the gpu-marked
@@ -15,7 +15,10 @@
 #    JSON beside);
 # 5. profile: host vs device time of a training step (benchmarks/profile_steps.py);
 # 6. suite_mixed (only when named): the suite's models at --size large in float16 mixed
-#    precision (--precision mixed-fp16), every framework with its own loss scaling.
+#    precision (--precision mixed-fp16), every framework with its own loss scaling;
+# 7. graph_probe (only when named, about a minute): which parts of a training step CuPy can
+#    capture in a CUDA graph and replay, and the host time a replay saves
+#    (benchmarks/graph_capture_probe.py).
 # Each stage fits a 10-minute slot. Logs go to $OUT if set, else benchmarks/results/latest; a short
 # summary is printed last and saved as summary.txt there.
 set -uo pipefail
@@ -34,6 +37,7 @@ suite() {  # the benchmark suite at size $1 (log name $2, more options after), i
 }
 tests_status=skipped tests_gpu_status=skipped demo_status=skipped bench_status=skipped profile_status=skipped
 suite_large_status=skipped suite_small_status=skipped suite_mixed_status=skipped
+graph_probe_status=skipped
 mkdir -p "$out"
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1
 
@@ -85,6 +89,11 @@ if wants profile; then
   timeout 300 python3 benchmarks/profile_steps.py 2>&1 | tee "$out/profile.log" | tail -n 10
   profile_status=${PIPESTATUS[0]}
 fi
+if wants graph_probe; then
+  echo "== CUDA graph capture probe =="
+  timeout 240 python3 benchmarks/graph_capture_probe.py 2>&1 | tee "$out/graph_probe.log"
+  graph_probe_status=${PIPESTATUS[0]}
+fi
 
 {
   echo "== summary =="
@@ -101,8 +110,10 @@ fi
   wants profile && echo "profile: exit $profile_status" && sed -n '/^| workload/,$p' "$out/profile.log"
   wants suite_mixed && echo "suite mixed-fp16: exit $suite_mixed_status" \
     && sed -n '/^| workload/,$p' "$out/suite_mixed.log"
+  wants graph_probe && echo "graph capture probe: exit $graph_probe_status" \
+    && sed -n '/^| capture of/,$p' "$out/graph_probe.log"
 } | tee "$out/summary.txt"
 for status in $tests_status $tests_gpu_status $demo_status $bench_status $suite_large_status $suite_small_status \
-  $profile_status $suite_mixed_status; do
+  $profile_status $suite_mixed_status $graph_probe_status; do
   [ "$status" = skipped ] || [ "$status" -eq 0 ] || exit 1
 done
