@@ -15,7 +15,7 @@ import argparse
 import sys
 from typing import Any
 
-from benchmarks.peers import PRECISIONS, set_cupy_precision
+from benchmarks.peers import PRECISIONS, set_gpulayers_precision
 
 # Per size: rounds, steps timed per round, warm-up steps (BENCHMARKING.md: >= 5 rounds, and on
 # the GPU >= 10 warm-up steps). "tiny" is for CI: it only shows that everything runs.
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
     With ``--json``, the document is rewritten after every workload, so a run cut short (a
     time slot's ``timeout``) keeps what it finished.
     """
-    precision_note = set_cupy_precision(args.precision)  # before gpulayers imports CuPy
+    set_gpulayers_precision(args.precision)
     from benchmarks import peers, report
     from benchmarks.suite import Options, run_workload
     from benchmarks.workloads import Context, make, resolve
@@ -90,8 +90,6 @@ def run(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
     meta.update(size=size, backend=backend.backend(), workloads=names, rounds=rounds,
                 steps=steps, warmup=warmup, seed=args.seed,
                 precision=args.precision if gpu else "fp32 (cpu)", absent_peers=absent)
-    if precision_note and gpu:
-        meta["precision_note"] = precision_note
     if size in ("large", "small") and not gpu:
         meta["note"] = f"size {size} is meant for a GPU; this run is on the CPU"
     mixed = args.precision == "mixed-fp16"

@@ -4,10 +4,10 @@ A peer that cannot be imported (or cannot use the device gpulayers runs on) is *
 reason, never replaced by something else. Precision modes (GPU only; always labelled):
 
 - ``fp32-strict``: no TF32 anywhere (torch matmul and cuDNN TF32 off; gpulayers with
-  ``CUPY_TF32=0``, its default);
+  ``config.set_float32_matmul_precision('highest')``, its default);
 - ``tf32``: torch matmul in TF32 (``set_float32_matmul_precision('high')``, or its per-backend
-  ``fp32_precision = 'tf32'`` on torch >= 2.9) and cuDNN TF32 on; gpulayers with ``CUPY_TF32=1``
-  (CuPy reads it at its first float32 matmul: :func:`set_cupy_precision` runs before that).
+  ``fp32_precision = 'tf32'`` on torch >= 2.9) and cuDNN TF32 on; gpulayers with
+  ``config.set_float32_matmul_precision('high')`` (cuBLAS TF32 compute for every GEMM).
 
 PyTorch runs with ``torch.backends.cudnn.benchmark = True`` in both.
 """
@@ -17,32 +17,24 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-import sys
 from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import Any
 
 __all__ = ["PRECISIONS", "GpulayersMemory", "TorchMemory", "load_keras", "load_torch",
-           "set_cupy_precision", "torch_precision", "torch_precision_state", "torch_sync"]
+           "set_gpulayers_precision", "torch_precision", "torch_precision_state", "torch_sync"]
 
 # mixed-fp16: every framework's own float16 mixed precision with loss scaling (gpulayers and
 # Keras: the "mixed_float16" policy; torch: autocast + GradScaler), fp32 math strict elsewhere.
 PRECISIONS = ("fp32-strict", "tf32", "mixed-fp16")
 
 
-def set_cupy_precision(precision: str) -> str | None:
-    """Set ``CUPY_TF32`` for ``precision``; a note when it may come too late.
+def set_gpulayers_precision(precision: str) -> None:
+    """gpulayers' float32 GEMMs for ``precision``: TF32 under ``tf32``, full float32 otherwise
+    (mixed-fp16 keeps its float32 math strict)."""
+    from gpulayers import config
 
-    CuPy reads ``CUPY_TF32`` once, at its first float32 matmul, and keeps that compute type for
-    the process: this runs before gpulayers imports CuPy, so in a fresh process it applies.
-    """
-    wanted = "1" if precision == "tf32" else "0"
-    already = os.environ.get("CUPY_TF32", "0")
-    os.environ["CUPY_TF32"] = wanted
-    if "cupy" in sys.modules and already != wanted:
-        return (f"CuPy was imported before the precision was set: if it already ran a float32 "
-                f"matmul, CUPY_TF32={already} applies to gpulayers, not {wanted}")
-    return None
+    config.set_float32_matmul_precision("high" if precision == "tf32" else "highest")
 
 
 def load_torch(device: str) -> tuple[ModuleType | None, str | None]:

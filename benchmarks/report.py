@@ -89,11 +89,13 @@ def machine_meta(torch: ModuleType | None, keras: ModuleType | None, gpu: bool) 
     if gpu:
         import cupy
 
+        from gpulayers import config
+
         runtime = cupy.cuda.runtime
         properties = runtime.getDeviceProperties(cupy.cuda.Device().id)
         meta.update(device=properties["name"].decode(), driver=runtime.driverGetVersion(),
                     cuda_runtime=runtime.runtimeGetVersion(), cupy=cupy.__version__,
-                    cupy_tf32=os.environ.get("CUPY_TF32", "0"))
+                    float32_matmul_precision=config.get_float32_matmul_precision())
         if torch is not None:
             meta["cudnn"] = torch.backends.cudnn.version()
     return meta

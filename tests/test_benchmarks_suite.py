@@ -17,10 +17,18 @@ from benchmarks.__main__ import main
 from benchmarks.gemm_rate import Gemm, gemm_floor, total_flops
 from benchmarks.peers import load_keras
 from benchmarks.workloads import ALIASES, MODES, NAMES, Context, make, resolve
+from gpulayers import config
 
 
-def test_tiny_suite_reports_every_workload(tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv("CUPY_TF32", "0")  # the suite sets it; restored after the test
+@pytest.fixture(autouse=True)
+def _restore_matmul_precision():
+    """The suite sets gpulayers' float32 matmul precision for its --precision mode."""
+    before = config.get_float32_matmul_precision()
+    yield
+    config.set_float32_matmul_precision(before)
+
+
+def test_tiny_suite_reports_every_workload(tmp_path, capsys):
     path = tmp_path / "suite.json"
     status = main(["--size", "tiny", "--backend", "numpy", "--rounds", "2", "--json", str(path)])
     assert status == 0
@@ -88,7 +96,7 @@ def test_keras_peer_trains_the_same_model(name):
                                rtol=1e-3, atol=1e-5)
 
 
-def test_mixed_precision_peers_train_alike_and_the_cpu_refuses_the_mode(monkeypatch):
+def test_mixed_precision_peers_train_alike_and_the_cpu_refuses_the_mode():
     # --precision mixed-fp16 builds gpulayers and Keras under their mixed_float16 policies
     # (with loss scaling): on the same weights they take the same float16 steps. The mode
     # itself is for GPU runs; on the CPU the command line refuses it.
@@ -105,6 +113,5 @@ def test_mixed_precision_peers_train_alike_and_the_cpu_refuses_the_mode(monkeypa
     for _ in range(2):
         ours_loss = to_numpy(ours.train()["loss"].numpy())
         np.testing.assert_allclose(ours_loss, to_numpy(theirs.train()["loss"]), rtol=2e-2)
-    monkeypatch.setenv("CUPY_TF32", "0")
     with pytest.raises(SystemExit, match="mixed-fp16 is for GPU runs"):
         main(["--size", "tiny", "--backend", "numpy", "--precision", "mixed-fp16"])
