@@ -89,7 +89,10 @@ Policy = DTypePolicy  # the Keras 2 name
 def _dtypes_of(name: str) -> tuple[str, str]:
     if name in _UNSUPPORTED:
         raise ValueError(f"DTypePolicy: {name!r} needs bfloat16 arrays, which neither NumPy "
-                         "nor CuPy provides. Use 'mixed_float16' (with loss scaling) instead")
+                         "nor CuPy provides. Use 'mixed_float16' (with loss scaling) instead, "
+                         "or keep float32 and call gpulayers.config."
+                         "set_float32_matmul_precision('medium') for bfloat16 tensor-core "
+                         "GEMMs on the GPU")
     if name in _MIXED:
         return _MIXED[name], "float32"
     try:
