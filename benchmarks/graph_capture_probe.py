@@ -71,7 +71,10 @@ def _run(stream: Any, function: Callable[[], Any]) -> Any:
 def _verdict(name: str, check: Callable[[Any], str]) -> tuple[str, str]:
     stream = cp.cuda.Stream(non_blocking=True)
     try:
-        return name, check(stream)
+        # Everything on the capture stream: a non-blocking stream is not ordered after work
+        # queued on the default stream (refilled inputs, copies).
+        with stream:
+            return name, check(stream)
     except Exception as error:  # a probe reports every failure instead of stopping
         return name, f"error: {type(error).__name__}: {str(error).splitlines()[0][:120]}"
 
@@ -214,16 +217,17 @@ def _median_us(stream: Any, step: Callable[[], Any], repeats: int = 50) -> float
 
 def _timing_row(batch: int) -> str:
     stream = cp.cuda.Stream(non_blocking=True)
-    model, x, y = _mlp(batch)
+    with stream:  # see _verdict
+        model, x, y = _mlp(batch)
 
-    def step() -> Any:
-        return model.train_step((x, y))
+        def step() -> Any:
+            return model.train_step((x, y))
 
-    for _ in range(3):
-        _run(stream, step)
-    eager = _median_us(stream, step)
-    captured = Captured(step, stream)
-    replay = _median_us(stream, captured.replay)
+        for _ in range(3):
+            _run(stream, step)
+        eager = _median_us(stream, step)
+        captured = Captured(step, stream)
+        replay = _median_us(stream, captured.replay)
     return f"| {batch} | {eager:.0f} | {replay:.0f} | {eager / replay:.2f} |"
 
 
