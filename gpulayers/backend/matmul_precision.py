@@ -53,8 +53,12 @@ def set_float32_matmul_precision(precision: str) -> None:
     Takes effect at once for every later product, on the CuPy backend; on the CPU it changes
     nothing (NumPy's BLAS computes in full float32 always).
 
+    Args:
+        precision: ``"highest"``, ``"high"`` or ``"medium"`` (see the module docstring).
+
     Raises:
         ValueError: ``precision`` is not one of ``"highest"``, ``"high"``, ``"medium"``.
+        RuntimeError: the installed CuPy has no cuBLAS compute-type setting.
     """
     global _precision
     if not isinstance(precision, str) or precision not in PRECISIONS:
