@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from keras_available import keras_or_skip, to_numpy
+from attention_parity import assert_attention_parity, softmax
+from keras_available import keras_or_skip
 
 from gpulayers.autodiff import Tensor
 from gpulayers.layers import Embedding, Input
@@ -50,58 +51,13 @@ CASES = [
 ]
 
 
-def _torch(value, mask=None):
-    import torch
-
-    tensor = torch.tensor(value)
-    if mask is not None:
-        tensor._keras_mask = torch.tensor(mask)
-    return tensor
-
-
-def _ours(value, mask=None):
-    tensor = Tensor(value)
-    if mask is not None:
-        tensor._keras_mask = Tensor(mask)
-    return tensor
-
-
 @pytest.mark.parametrize(("kwargs", "query", "value", "key", "query_mask", "call_kwargs"),
                          CASES)
 def test_keras_parity(kwargs, query, value, key, query_mask, call_kwargs):
     keras = keras_or_skip()
     theirs = keras.layers.MultiHeadAttention(**kwargs)
-    keras_kwargs = {k: _torch(v) if isinstance(v, np.ndarray) else v
-                    for k, v in call_kwargs.items()}
-    keras_key = None if key is None else _torch(key)
-    theirs(_torch(query), _torch(value), keras_key, **keras_kwargs)  # builds
-    weights = [RNG.standard_normal(w.shape).astype("float32") * 0.5
-               for w in theirs.get_weights()]
-    theirs.set_weights(weights)
-    expected = theirs(_torch(query, query_mask), _torch(value), keras_key, **keras_kwargs)
-    ours = MultiHeadAttention(**kwargs)
-    ours(query, value, key, **call_kwargs)
-    assert [w.shape for w in ours.get_weights()] == [w.shape for w in weights]
-    assert [w.name for w in ours.weights] == [w.path.split("/", 1)[1] for w in theirs.weights]
-    ours.set_weights(weights)
-    got = ours(_ours(query, query_mask), value, key, **call_kwargs)
-    got = got if isinstance(got, tuple) else (got,)
-    expected = expected if isinstance(expected, tuple) else (expected,)
-    rows = np.ones(query.shape[:2], bool) if query_mask is None or len(got) > 1 else query_mask
-    np.testing.assert_allclose(np.asarray(got[0])[rows], to_numpy(expected[0])[rows],
-                               rtol=1e-5, atol=1e-5)
-    if len(got) > 1:
-        np.testing.assert_allclose(np.asarray(got[1]), to_numpy(expected[1]), rtol=1e-5,
-                                   atol=1e-6)
-    if query_mask is not None:
-        np.testing.assert_array_equal(np.asarray(got[0]._keras_mask), query_mask)
-    shapes = (query.shape, value.shape, None if key is None else key.shape)
-    assert ours.compute_output_shape(*shapes) == tuple(theirs.compute_output_shape(*shapes))
-
-
-def _softmax(x):
-    e = np.exp(x - x.max(-1, keepdims=True))
-    return e / e.sum(-1, keepdims=True)
+    assert_attention_parity(MultiHeadAttention, theirs, kwargs, query, value, key, query_mask,
+                            call_kwargs, RNG)
 
 
 def test_matches_numpy_reference():
@@ -115,7 +71,7 @@ def test_matches_numpy_reference():
     v = np.einsum("bsd,dnh->bsnh", V, wv) + bv
     logits = np.einsum("btnh,bsnh->bnts", q, k) / np.sqrt(2.0)
     keep = ATT_MASK[:, None] & V_MASK[:, None, None, :]
-    probs = np.where(keep, _softmax(np.where(keep, logits, -1e9)), 0.0)
+    probs = np.where(keep, softmax(np.where(keep, logits, -1e9)), 0.0)
     expected = np.einsum("btnh,nhd->btd", np.einsum("bnts,bsnh->btnh", probs, v), wo) + bo
     got, scores = layer(Q, V, K, value_mask=V_MASK, attention_mask=ATT_MASK,
                         return_attention_scores=True)
