@@ -3,8 +3,7 @@ meshgrid, fliplr, flipud, rot90): values vs NumPy and Keras 3, dtypes, gradients
 
 import numpy as np
 import pytest
-from keras_available import keras_or_skip, to_numpy
-from ops_helpers import assert_values, normal_sampler
+from ops_helpers import assert_matches_keras, assert_values, normal_sampler
 
 from gpulayers import GradientTape, Variable, backend, ops
 from gpulayers.ops.matrix_construction import (
@@ -26,16 +25,6 @@ from gpulayers.testing import check_gradients, requires_gpu
 
 RNG = np.random.default_rng(11)
 rand = normal_sampler(RNG)
-
-
-def assert_matches_keras(name, ours, *args, **kwargs):
-    """``keras.ops.<name>(*args)`` has ``ours``'s values and dtype (per output)."""
-    keras = keras_or_skip()
-    theirs = getattr(keras.ops, name)(*args, **kwargs)
-    pairs = zip(ours, theirs) if isinstance(ours, (list, tuple)) else [(ours, theirs)]
-    for got, expected in pairs:
-        np.testing.assert_allclose(np.asarray(got), to_numpy(expected), rtol=1e-5, atol=1e-5)
-        assert got.dtype == keras.backend.standardize_dtype(expected.dtype), name
 
 
 @pytest.mark.parametrize("shape, k", [((3,), 0), ((3,), 2), ((2,), -1), ((3, 4), 1),

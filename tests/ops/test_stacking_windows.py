@@ -2,9 +2,12 @@
 introspection ops (ndim, size, dtype, get_item, is_tensor, array, empty*, geomspace,
 logspace): values vs NumPy and Keras 3, dtypes, gradients and errors."""
 
+import functools
+
 import numpy as np
 import pytest
 from keras_available import keras_or_skip, to_numpy
+from ops_helpers import assert_matches_keras as shared_assert_matches_keras
 from ops_helpers import assert_values, normal_sampler
 
 from gpulayers import Variable, backend
@@ -37,14 +40,7 @@ RNG = np.random.default_rng(7)
 rand = normal_sampler(RNG)
 
 
-def assert_matches_keras(name, ours, *args, **kwargs):
-    """``keras.ops.<name>(*args)`` has ``ours``'s values and dtype (per output)."""
-    keras = keras_or_skip()
-    theirs = getattr(keras.ops, name)(*args, **kwargs)
-    pairs = zip(ours, theirs) if isinstance(ours, (list, tuple)) else [(ours, theirs)]
-    for got, expected in pairs:
-        np.testing.assert_allclose(np.asarray(got), to_numpy(expected), rtol=1e-6, atol=1e-6)
-        assert got.dtype == keras.backend.standardize_dtype(expected.dtype), name
+assert_matches_keras = functools.partial(shared_assert_matches_keras, rtol=1e-6)
 
 
 STACKS = {"hstack": (hstack, np.hstack), "vstack": (vstack, np.vstack),

@@ -3,8 +3,7 @@ diff, histogram, bincount, digitize): values vs NumPy and Keras 3, dtypes, gradi
 
 import numpy as np
 import pytest
-from keras_available import keras_or_skip, to_numpy
-from ops_helpers import assert_values, normal_sampler
+from ops_helpers import assert_matches_keras, assert_values, normal_sampler
 
 from gpulayers import GradientTape, Variable, backend, ops
 from gpulayers.ops.statistics import (
@@ -29,17 +28,6 @@ INPUTS = {"float32": RNG.standard_normal((3, 4)).astype("float32"),
           "int32": RNG.integers(-5, 5, (3, 4)).astype("int32"),
           "bool": RNG.integers(0, 2, (3, 4)).astype(bool),
           "float16": RNG.standard_normal((3, 4)).astype("float16")}
-
-
-def assert_matches_keras(name, ours, *args, rtol=1e-5, **kwargs):
-    """``keras.ops.<name>(*args)`` has ``ours``'s values and dtype (per output)."""
-    keras = keras_or_skip()
-    theirs = getattr(keras.ops, name)(*args, **kwargs)
-    pairs = zip(ours, theirs) if isinstance(ours, (list, tuple)) else [(ours, theirs)]
-    for got, expected in pairs:
-        np.testing.assert_allclose(np.asarray(got, "float64"), to_numpy(expected).astype(
-            "float64"), rtol=rtol, atol=rtol)
-        assert got.dtype == keras.backend.standardize_dtype(expected.dtype), name
 
 
 METHODS = ["linear", "lower", "higher", "midpoint", "nearest"]
