@@ -123,6 +123,16 @@ def keras_and_ours(monkeypatch, keras_layer, our_layer, data, seed=3, fixed=None
     return theirs, our_layer(data, training=True)
 
 
+def assert_layer_matches_keras(monkeypatch, ours_cls, kwargs, x, single, rtol, atol):
+    """``ours_cls(**kwargs)`` and Keras's layer of the same name give the same training
+    outputs under identical scripted draws, on the batch ``x`` and on its image ``single``."""
+    keras = keras_or_skip()
+    keras_cls = getattr(keras.layers, ours_cls.__name__)
+    for data in (x, x[single]):
+        theirs, ours = keras_and_ours(monkeypatch, keras_cls(**kwargs), ours_cls(**kwargs), data)
+        np.testing.assert_allclose(_np(ours), to_numpy(theirs), rtol=rtol, atol=atol)
+
+
 def _layout(x, data_format):
     return np.ascontiguousarray(x.transpose(0, 3, 1, 2)) if data_format == (
         "channels_first") else x
@@ -156,14 +166,8 @@ def test_shear_3x3_by_hand():
     dict(x_factor=0.4, y_factor=0.4, fill_mode="nearest"),
 ])
 def test_shear_matches_keras(monkeypatch, kwargs):
-    keras = keras_or_skip()
     x = _layout(_x(3, 7, 6, 2), kwargs.get("data_format"))
-    theirs, ours = keras_and_ours(monkeypatch, keras.layers.RandomShear(**kwargs),
-                                  RandomShear(**kwargs), x)
-    np.testing.assert_allclose(_np(ours), to_numpy(theirs), rtol=1e-4, atol=1e-3)
-    theirs, ours = keras_and_ours(monkeypatch, keras.layers.RandomShear(**kwargs),
-                                  RandomShear(**kwargs), x[1])
-    np.testing.assert_allclose(_np(ours), to_numpy(theirs), rtol=1e-4, atol=1e-3)
+    assert_layer_matches_keras(monkeypatch, RandomShear, kwargs, x, 1, rtol=1e-4, atol=1e-3)
 
 
 # -- RandomPerspective ---------------------------------------------------------------------
@@ -190,14 +194,8 @@ def test_perspective_transforms_by_hand_and_keras():
     dict(factor=(0.5, 1.0), scale=0.4, data_format="channels_first"),
 ])
 def test_perspective_matches_keras(monkeypatch, kwargs):
-    keras = keras_or_skip()
     x = _layout(_x(4, 8, 9, 3), kwargs.get("data_format"))
-    theirs, ours = keras_and_ours(monkeypatch, keras.layers.RandomPerspective(**kwargs),
-                                  RandomPerspective(**kwargs), x)
-    np.testing.assert_allclose(_np(ours), to_numpy(theirs), rtol=1e-4, atol=2e-3)
-    theirs, ours = keras_and_ours(monkeypatch, keras.layers.RandomPerspective(**kwargs),
-                                  RandomPerspective(**kwargs), x[0])
-    np.testing.assert_allclose(_np(ours), to_numpy(theirs), rtol=1e-4, atol=2e-3)
+    assert_layer_matches_keras(monkeypatch, RandomPerspective, kwargs, x, 0, rtol=1e-4, atol=2e-3)
 
 
 def test_perspective_probability_and_scale_extremes():
@@ -234,14 +232,8 @@ def test_erasing_boxes_by_hand():
     dict(factor=(1.0, 1.0), scale=(0.2, 0.6), fill_value=4.0, data_format="channels_first"),
 ])
 def test_erasing_matches_keras(monkeypatch, kwargs):
-    keras = keras_or_skip()
     x = _layout(_x(4, 7, 8, 3), kwargs.get("data_format"))
-    theirs, ours = keras_and_ours(monkeypatch, keras.layers.RandomErasing(**kwargs),
-                                  RandomErasing(**kwargs), x)
-    np.testing.assert_allclose(_np(ours), to_numpy(theirs), rtol=1e-5, atol=1e-3)
-    theirs, ours = keras_and_ours(monkeypatch, keras.layers.RandomErasing(**kwargs),
-                                  RandomErasing(**kwargs), x[2])
-    np.testing.assert_allclose(_np(ours), to_numpy(theirs), rtol=1e-5, atol=1e-3)
+    assert_layer_matches_keras(monkeypatch, RandomErasing, kwargs, x, 2, rtol=1e-5, atol=1e-3)
 
 
 # -- Gaussian blur --------------------------------------------------------------------------
@@ -276,14 +268,8 @@ def test_gaussian_blur_matches_keras(data_format, kernel_size, sigma):
     dict(factor=(1.0, 1.0), kernel_size=7, sigma=(0.5, 0.9), data_format="channels_first"),
 ])
 def test_gaussian_blur_layer_matches_keras(monkeypatch, kwargs):
-    keras = keras_or_skip()
     x = _layout(_x(3, 9, 8, 3), kwargs.get("data_format"))
-    theirs, ours = keras_and_ours(monkeypatch, keras.layers.RandomGaussianBlur(**kwargs),
-                                  RandomGaussianBlur(**kwargs), x)
-    np.testing.assert_allclose(_np(ours), to_numpy(theirs), rtol=1e-5, atol=1e-3)
-    theirs, ours = keras_and_ours(monkeypatch, keras.layers.RandomGaussianBlur(**kwargs),
-                                  RandomGaussianBlur(**kwargs), x[0])
-    np.testing.assert_allclose(_np(ours), to_numpy(theirs), rtol=1e-5, atol=1e-3)
+    assert_layer_matches_keras(monkeypatch, RandomGaussianBlur, kwargs, x, 0, rtol=1e-5, atol=1e-3)
 
 
 # -- RandomElasticTransform -----------------------------------------------------------------
@@ -324,13 +310,9 @@ def test_elastic_transform_by_hand():
     dict(factor=(1.0, 1.0), scale=0.6, fill_mode="mirror", data_format="channels_first"),
 ])
 def test_elastic_layer_matches_keras(monkeypatch, kwargs):
-    keras = keras_or_skip()
     x = _layout(_x(3, 12, 10, 2), kwargs.get("data_format"))
-    for data in (x, x[1]):
-        theirs, ours = keras_and_ours(monkeypatch,
-                                      keras.layers.RandomElasticTransform(**kwargs),
-                                      RandomElasticTransform(**kwargs), data)
-        np.testing.assert_allclose(_np(ours), to_numpy(theirs), rtol=1e-4, atol=2e-3)
+    assert_layer_matches_keras(monkeypatch, RandomElasticTransform, kwargs, x, 1, rtol=1e-4,
+                               atol=2e-3)
 
 
 # -- common behaviour -----------------------------------------------------------------------
