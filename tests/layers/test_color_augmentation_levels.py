@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+from augmentation_contract import assert_random_layer_contract
 from keras_available import keras_or_skip, to_numpy
 
 from gpulayers import ops
@@ -207,19 +208,7 @@ RANDOM_LAYERS = [
 
 @pytest.mark.parametrize("make", RANDOM_LAYERS)
 def test_inference_identity_seeding_and_config(make):
-    x = _x(8, 5, 4, 3, seed=6)
-    np.testing.assert_array_equal(_np(make()(x, training=False)), x)
-    first, second = make(), make()
-    a1, a2 = _np(first(x, training=True)), _np(first(x, training=True))
-    b1, b2 = _np(second(x, training=True)), _np(second(x, training=True))
-    np.testing.assert_array_equal(a1, b1)
-    np.testing.assert_array_equal(a2, b2)
-    assert not np.array_equal(a1, a2)                                 # the stream moves on
-    assert a1.shape == x.shape and first.compute_output_shape(x.shape) == x.shape
-    layer = make()
-    clone = deserialize(serialize(layer))
-    assert type(clone) is type(layer) and clone.get_config() == layer.get_config()
-    np.testing.assert_array_equal(_np(clone(x, training=True)), a1)
+    assert_random_layer_contract(make, _x(8, 5, 4, 3, seed=6))
 
 
 @pytest.mark.parametrize("layer", [AutoContrast(value_range=(0, 1)),
