@@ -41,6 +41,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="GPU precision mode of every framework (no effect on the CPU)")
     parser.add_argument("--backend", choices=("numpy", "cupy"), default=None,
                         help="gpulayers backend (default: gpulayers' own choice)")
+    parser.add_argument("--jit-compile", action="store_true",
+                        help="compile gpulayers' models with jit_compile=True (their steps "
+                             "replayed as CUDA graphs; CuPy only)")
     parser.add_argument("--json", default=None, help="write the results as JSON here")
     parser.add_argument("--no-peers", action="store_true",
                         help="time gpulayers alone (peers reported absent)")
@@ -89,7 +92,8 @@ def run(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
     meta = report.machine_meta(torch, keras, gpu)
     meta.update(size=size, backend=backend.backend(), workloads=names, rounds=rounds,
                 steps=steps, warmup=warmup, seed=args.seed,
-                precision=args.precision if gpu else "fp32 (cpu)", absent_peers=absent)
+                precision=args.precision if gpu else "fp32 (cpu)", absent_peers=absent,
+                jit_compile=args.jit_compile)
     if size in ("large", "small") and not gpu:
         meta["note"] = f"size {size} is meant for a GPU; this run is on the CPU"
     mixed = args.precision == "mixed-fp16"
@@ -101,7 +105,8 @@ def run(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
                                   "mixed precision with loss scaling; the op microbenchmarks "
                                   "stay float32")
     options = Options(rounds=rounds, steps=steps, warmup=warmup, absent=absent)
-    context = Context(device=device, torch=torch, keras=keras, seed=args.seed, mixed=mixed)
+    context = Context(device=device, torch=torch, keras=keras, seed=args.seed, mixed=mixed,
+                      jit=args.jit_compile)
     results: dict[str, Any] = {}
     with peers.torch_precision(torch, args.precision, device):
         if gpu:

@@ -3,6 +3,7 @@
 #
 #     bash benchmarks/gpu_check.sh [tests] [demo] [bench] [suite_large] [suite_small] [profile]
 #                                  [suite_mixed] [graph_probe] [tests_gpu] [tests_rest]
+#                                  [suite_graphs]
 #     (default: the first six; each stage fits one 10-minute device call)
 #
 # 1. the whole test suite on the CuPy backend (GPULAYERS_BACKEND=cupy): first the gpu-marked
@@ -18,7 +19,10 @@
 #    precision (--precision mixed-fp16), every framework with its own loss scaling;
 # 7. graph_probe (only when named, about a minute): which parts of a training step CuPy can
 #    capture in a CUDA graph and replay, and the host time a replay saves
-#    (benchmarks/graph_capture_probe.py).
+#    (benchmarks/graph_capture_probe.py);
+# 8. suite_graphs (only when named): the suite's models at --size small (the launch-bound
+#    size) with gpulayers compiled with jit_compile=True (steps replayed as CUDA graphs), to
+#    set beside suite_small.
 # Each stage fits a 10-minute slot. Logs go to $OUT if set, else benchmarks/results/latest; a short
 # summary is printed last and saved as summary.txt there.
 set -uo pipefail
@@ -37,7 +41,7 @@ suite() {  # the benchmark suite at size $1 (log name $2, more options after), i
 }
 tests_status=skipped tests_gpu_status=skipped demo_status=skipped bench_status=skipped profile_status=skipped
 suite_large_status=skipped suite_small_status=skipped suite_mixed_status=skipped
-graph_probe_status=skipped
+graph_probe_status=skipped suite_graphs_status=skipped
 mkdir -p "$out"
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1
 
@@ -84,6 +88,9 @@ if wants suite_small; then suite small; suite_small_status=$?; fi
 if wants suite_mixed; then
   suite large mixed --precision mixed-fp16 --workloads models; suite_mixed_status=$?
 fi
+if wants suite_graphs; then
+  suite small small_graphs --jit-compile --workloads models; suite_graphs_status=$?
+fi
 if wants profile; then
   echo "== host vs device time =="
   timeout 300 python3 benchmarks/profile_steps.py 2>&1 | tee "$out/profile.log" | tail -n 10
@@ -110,10 +117,12 @@ fi
   wants profile && echo "profile: exit $profile_status" && sed -n '/^| workload/,$p' "$out/profile.log"
   wants suite_mixed && echo "suite mixed-fp16: exit $suite_mixed_status" \
     && sed -n '/^| workload/,$p' "$out/suite_mixed.log"
+  wants suite_graphs && echo "suite small with CUDA graphs: exit $suite_graphs_status" \
+    && sed -n '/^| workload/,$p' "$out/suite_small_graphs.log"
   wants graph_probe && echo "graph capture probe: exit $graph_probe_status" \
     && sed -n '/^| capture of/,$p' "$out/graph_probe.log"
 } | tee "$out/summary.txt"
 for status in $tests_status $tests_gpu_status $demo_status $bench_status $suite_large_status $suite_small_status \
-  $profile_status $suite_mixed_status $graph_probe_status; do
+  $profile_status $suite_mixed_status $graph_probe_status $suite_graphs_status; do
   [ "$status" = skipped ] || [ "$status" -eq 0 ] || exit 1
 done

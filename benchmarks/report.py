@@ -148,8 +148,9 @@ def progress_line(name: str, workload: dict[str, Any]) -> str:
 
 def format_table(meta: dict[str, Any], workloads: dict[str, Any]) -> str:
     """The run as Markdown: a header of metadata, one row per workload and mode, the absences."""
-    keys = ("size", "backend", "precision", "device", "cpu", "rounds", "steps", "warmup",
-            "commit", "torch", "keras", "cupy", "numpy", "numpy_blas", "torch_threads")
+    keys = ("size", "backend", "precision", "jit_compile", "device", "cpu", "rounds", "steps",
+            "warmup", "commit", "torch", "keras", "cupy", "numpy", "numpy_blas",
+            "torch_threads")
     lines = [" ".join(f"{key}={meta[key]}" for key in keys if meta.get(key) is not None)]
     gpu = meta.get("backend") == "cupy"
     header = ["workload", "mode", "batch", "gpulayers ms [min, max]", "samples/s",

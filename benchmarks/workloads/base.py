@@ -8,6 +8,9 @@ A workload builds, for each framework, two zero-argument steps on data already o
   PyTorch ``zero_grad``, forward, loss, ``backward``, ``optimizer.step``;
 - ``infer``: an inference step (``predict_step`` / ``torch.no_grad()`` forward).
 
+With ``--jit-compile`` gpulayers compiles with ``jit_compile=True`` and its steps run as
+``fit`` and ``predict`` run them: replays of CUDA graphs captured after the warm-up steps.
+
 Models are written once against the Keras API (``lib.layers``, ``lib.models``), and built from
 that one function with ``lib=gpulayers`` and ``lib=keras``; Keras gets gpulayers' initial weights.
 PyTorch models have the same architecture and shapes (channels-first where torch wants it) with
@@ -43,6 +46,7 @@ class Context:
     keras: ModuleType | None = None
     seed: int = 0
     mixed: bool = False  # float16 mixed precision in every framework (GPU runs only)
+    jit: bool = False  # gpulayers compiled with jit_compile=True: steps replayed as CUDA graphs
 
 
 @dataclass
@@ -100,10 +104,17 @@ def gpulayers_model_steps(context: Context, build: Callable[[ModuleType], Any], 
     try:
         model = build(gpulayers)
         model.compile(optimizer=gpulayers.optimizers.Adam(LEARNING_RATE, epsilon=EPSILON),
-                      loss=gpulayers.losses.SparseCategoricalCrossentropy(from_logits=True))
+                      loss=gpulayers.losses.SparseCategoricalCrossentropy(from_logits=True),
+                      jit_compile=context.jit)
     finally:
         gpulayers.mixed_precision.set_global_policy(None)
     data = (backend.to_device(x), backend.to_device(y))
+    if context.jit:  # the steps as fit and predict run them: graph replays, after warm-up
+        from gpulayers.models.graph_steps import run_model_step
+
+        return PeerSteps(train=lambda: run_model_step(model, "train", data),
+                         infer=lambda: run_model_step(model, "predict", data[0]),
+                         weights=model.get_weights())
     return PeerSteps(train=lambda: model.train_step(data),
                      infer=lambda: model.predict_step(data[0]), weights=model.get_weights())
 

@@ -21,12 +21,14 @@ import contextlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
-__all__ = ["MAX_PENDING", "check", "deferring", "pending_count", "raise_pending"]
+__all__ = ["MAX_PENDING", "check", "deferring", "pending_count", "raise_pending", "recording",
+           "requeue"]
 
 MAX_PENDING = 64  # read the flags after this many checks even without a host read
 
 _pending: list[tuple[Any, Callable[[], BaseException]]] = []
 _forced: list[bool] = []  # set by deferring(): lets tests exercise the CuPy behaviour on NumPy
+_recorders: list[list[tuple[Any, Callable[[], BaseException]]]] = []
 
 
 def _defer() -> bool:
@@ -55,7 +57,9 @@ def check(failed: Any, error: Callable[[], BaseException]) -> bool:
             raise error()
         return False
     _pending.append((failed, error))
-    if len(_pending) >= MAX_PENDING:
+    for recorder in _recorders:
+        recorder.append((failed, error))
+    if len(_pending) >= MAX_PENDING and not _recorders:
         raise_pending()
     return True
 
@@ -78,6 +82,29 @@ def raise_pending() -> None:
     for (_, error), failed in zip(checks, flags):
         if failed:
             raise error()
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[list[tuple[Any, Callable[[], BaseException]]]]:
+    """Inside, deferred checks are also listed in the yielded list, and the pending ones are
+    not read (a step being captured into a CUDA graph cannot read from the device).
+
+    A replayed graph rewrites the flags it was recorded with; :func:`requeue` them after
+    each replay so they are read like the checks of an eager step.
+    """
+    recorded: list[tuple[Any, Callable[[], BaseException]]] = []
+    _recorders.append(recorded)
+    try:
+        yield recorded
+    finally:
+        _recorders.pop()
+
+
+def requeue(checks: list[tuple[Any, Callable[[], BaseException]]]) -> None:
+    """Queue recorded checks again (their flags hold a replay's values)."""
+    _pending.extend(checks)
+    if len(_pending) >= MAX_PENDING:
+        raise_pending()
 
 
 def pending_count() -> int:

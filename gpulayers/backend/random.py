@@ -16,6 +16,7 @@ import random as _python_random
 from typing import Any
 
 from gpulayers import backend as _backend
+from gpulayers.backend import step_graphs
 
 _global_seed: int | None = None
 _global_generators: dict[str, Any] = {}
@@ -70,6 +71,10 @@ class SeedGenerator:
 
 
 def _generator(seed: int | SeedGenerator | None) -> Any:
+    if step_graphs.capturing():
+        raise step_graphs.CaptureUnsupported(
+            "the step draws random numbers (Dropout, noise or augmentation layers...): a "
+            "CUDA graph would replay the draws it recorded in every step")
     if seed is None:
         return _global_generator()
     if isinstance(seed, SeedGenerator):

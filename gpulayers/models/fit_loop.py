@@ -8,11 +8,11 @@ from typing import Any
 
 from gpulayers.backend import host_data
 from gpulayers.models.data_adapter import batches_for
+from gpulayers.models.graph_steps import run_model_step
 from gpulayers.models.step_data import (
     logs_to_floats,
     outputs_to_numpy,
     pack_x_y_sample_weight,
-    run_step,
     unpack_x_y_sample_weight,
 )
 
@@ -74,7 +74,8 @@ def run_fit(model: Any, data: Any, epochs: int, verbose: Any, callbacks: Any,
         logs = None
         for step, batch in enumerate(data.epoch()):
             callback_list.on_train_batch_begin(step)
-            logs = logs_to_floats(run_step(model.train_step, pack_x_y_sample_weight(*batch)))
+            logs = logs_to_floats(run_model_step(model, "train",
+                                                  pack_x_y_sample_weight(*batch)))
             callback_list.on_train_batch_end(step, dict(logs))
             if model.stop_training:
                 break
@@ -112,7 +113,7 @@ def _evaluate_logs(model: Any, data: Any, callback_list: Any) -> dict[str, float
     logs = None
     for step, batch in enumerate(data.epoch()):
         callback_list.on_test_batch_begin(step)
-        logs = logs_to_floats(run_step(model.test_step, pack_x_y_sample_weight(*batch)))
+        logs = logs_to_floats(run_model_step(model, "test", pack_x_y_sample_weight(*batch)))
         callback_list.on_test_batch_end(step, dict(logs))
     callback_list.on_test_end(dict(logs or {}))
     return logs
@@ -135,7 +136,7 @@ def run_predict(model: Any, data: Any, verbose: Any, callbacks: Any) -> Any:
     batches = []
     for step, (x, _, _) in enumerate(data.epoch()):
         callback_list.on_predict_batch_begin(step)
-        outputs = outputs_to_numpy(run_step(model.predict_step, pack_x_y_sample_weight(x)))
+        outputs = outputs_to_numpy(run_model_step(model, "predict", pack_x_y_sample_weight(x)))
         batches.append(outputs)
         callback_list.on_predict_batch_end(step, {"outputs": outputs})
     callback_list.on_predict_end()

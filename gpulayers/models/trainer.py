@@ -31,12 +31,12 @@ from gpulayers.config.training_limits import capped_epochs, capped_steps
 from gpulayers.metrics import Mean, Metric
 from gpulayers.models.compile_utils import CompiledLoss, CompiledMetrics
 from gpulayers.models.data_adapter import batches_for, split_validation, yields_batches
+from gpulayers.models.graph_steps import resolve_jit_compile, run_model_step
 from gpulayers.models.step_data import (
     batch_rows,
     logs_to_floats,
     outputs_to_numpy,
     pack_x_y_sample_weight,
-    run_step,
     unpack_x_y_sample_weight,
 )
 
@@ -74,8 +74,12 @@ class Trainer:
                 ``class_weight``); plain ``metrics`` are not weighted, as in Keras 3.
             auto_scale_loss: under the ``"mixed_float16"`` policy, wrap the optimizer in a
                 :class:`~gpulayers.optimizers.LossScaleOptimizer` (default True, as Keras).
-            run_eagerly, steps_per_execution, jit_compile: accepted for Keras compatibility
-                (gpulayers always runs eagerly).
+            jit_compile: True to replay the train, test and predict steps as CUDA graphs on
+                CuPy (one per batch shape; see ``gpulayers/models/graph_steps.py``): the
+                per-kernel host cost of a step is paid once. ``"auto"`` (the default) and
+                False run eagerly; True warns and runs eagerly on NumPy or with
+                ``run_eagerly=True``. Read back as ``model.jit_compile``.
+            run_eagerly, steps_per_execution: accepted for Keras compatibility.
 
         Example::
 
@@ -104,7 +108,20 @@ class Trainer:
             "run_eagerly": run_eagerly, "steps_per_execution": steps_per_execution,
             "jit_compile": jit_compile, "auto_scale_loss": auto_scale_loss}
         self._loss_tracker = Mean(name="loss")
+        self.__dict__["_jit_compile"] = resolve_jit_compile(self.name, jit_compile, run_eagerly)
+        self.__dict__["_graph_steps"] = {}  # compile drops the graphs of the old setup
         self.compiled = True
+
+    @property
+    def jit_compile(self) -> bool:
+        """Whether fit/evaluate/predict replay their steps as CUDA graphs (see ``compile``);
+        settable, as in Keras."""
+        return bool(self.__dict__.get("_jit_compile", False))
+
+    @jit_compile.setter
+    def jit_compile(self, value: Any) -> None:
+        self.__dict__["_jit_compile"] = resolve_jit_compile(self.name, value)
+        self.__dict__["_graph_steps"] = {}
 
     def get_compile_config(self) -> dict[str, Any]:
         """The arguments of the last ``compile`` as a JSON-ready dict (``{}`` if never
@@ -246,7 +263,7 @@ class Trainer:
         self._require_compiled("train_on_batch")
         self.reset_metrics()
         sample_weight = self._class_weighted(y, sample_weight, class_weight)
-        logs = run_step(self.train_step, pack_x_y_sample_weight(x, y, sample_weight))
+        logs = run_model_step(self, "train", pack_x_y_sample_weight(x, y, sample_weight))
         return self._result(logs_to_floats(logs), return_dict)
 
     def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
@@ -254,12 +271,12 @@ class Trainer:
         """Loss and metrics of one batch (no update)."""
         self._require_compiled("test_on_batch")
         self.reset_metrics()
-        logs = run_step(self.test_step, pack_x_y_sample_weight(x, y, sample_weight))
+        logs = run_model_step(self, "test", pack_x_y_sample_weight(x, y, sample_weight))
         return self._result(logs_to_floats(logs), return_dict)
 
     def predict_on_batch(self, x: Any) -> Any:
         """The model's outputs for one batch, as NumPy arrays."""
-        return outputs_to_numpy(run_step(self.predict_step, pack_x_y_sample_weight(x)))
+        return outputs_to_numpy(run_model_step(self, "predict", pack_x_y_sample_weight(x)))
 
     def _result(self, logs: dict[str, float], return_dict: bool) -> Any:
         """The logs as a dict, or as Keras 3 lists them: the loss, the metrics known by their

@@ -50,6 +50,7 @@ from gpulayers.autodiff import Tensor, Variable
 from gpulayers.initializers.object_catalog import to_snake_case
 from gpulayers.optimizers import gradient_clipping
 from gpulayers.optimizers.argument_checks import check_keras_extras, check_optional_number
+from gpulayers.optimizers.deferred_updates import deferrable
 from gpulayers.optimizers.gradient_accumulation import GradientAccumulation
 from gpulayers.optimizers.moving_average import MovingAverage
 from gpulayers.optimizers.optimizer_variables import OptimizerVariables
@@ -103,6 +104,8 @@ class Optimizer(MovingAverage, GradientAccumulation, OptimizerVariables):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         Optimizer._subclasses[cls.__name__] = cls
+        if "apply" in cls.__dict__:  # a graph step takes every apply out of its graph
+            cls.apply = deferrable(cls.__dict__["apply"])
 
     def __init__(self, learning_rate: Any, weight_decay: float | None = None,
                  clipnorm: float | None = None, clipvalue: float | None = None,
@@ -247,6 +250,7 @@ class Optimizer(MovingAverage, GradientAccumulation, OptimizerVariables):
             self.apply(list(grads), list(variables))
         return self._iterations
 
+    @deferrable
     def apply(self, grads: Sequence[Any], trainable_variables: Sequence[Variable] | None = None
               ) -> None:
         """Apply one step: ``grads[i]`` (or None) updates ``trainable_variables[i]``.
