@@ -24,52 +24,15 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from gpulayers import backend as _backend
+from gpulayers import variable_bindings as _bindings
 
 __all__ = [
     "GradientTape", "Node", "Tensor", "Variable", "autocast_dtype", "autocast_scope",
-    "convert_to_tensor", "is_tensor", "needs_grad", "rebind", "record",
-    "recording_variable_bindings", "unwrap",
+    "convert_to_tensor", "is_tensor", "needs_grad", "record", "unwrap",
 ]
 
 # The tapes that are recording now, innermost last.
 _recording_tapes: list[Any] = []  # GradientTape objects (gpulayers/gradient_tape.py)
-
-# While a step is being captured into a device graph: for each Variable the step read or
-# assigned, the array it held at its first use (see recording_variable_bindings).
-_binding_logs: list[dict[int, tuple[Any, Any]]] = []
-
-
-@contextlib.contextmanager
-def recording_variable_bindings() -> Iterator[dict[int, tuple[Variable, Any]]]:
-    """Inside, note every Variable read (``.data``) or assigned, with the array it held at
-    its first use: ``{id(variable): (variable, array)}``.
-
-    Why: a captured CUDA graph keeps reading and writing the arrays it was recorded with,
-    while ``assign`` gives a Variable a fresh array. The graph-step code uses this log to
-    write new values back into the recorded arrays (``models/step_graph.py``).
-    """
-    log: dict[int, tuple[Variable, Any]] = {}
-    _binding_logs.append(log)
-    try:
-        yield log
-    finally:
-        _binding_logs.pop()  # logs nest: the innermost is this one
-
-
-def _note_binding(variable: Variable) -> None:
-    for log in _binding_logs:
-        if id(variable) not in log:
-            log[id(variable)] = (variable, variable._data)
-
-
-def rebind(variable: Variable, array: Any) -> None:
-    """Make ``variable`` hold ``array`` itself (same shape and dtype; no copy, no check of
-    values): how graph steps return a Variable to the array a graph writes."""
-    if tuple(array.shape) != variable.shape or array.dtype != variable._data.dtype:
-        raise ValueError(f"rebind: Variable {variable.name!r} holds shape {variable.shape} "
-                         f"{variable._data.dtype}; received {tuple(array.shape)} {array.dtype}")
-    variable._data = array
-
 
 class _AutocastState(threading.local):
     """The dtype float Variables are read as inside a mixed-precision layer's call (None:
@@ -258,8 +221,8 @@ class Variable(Tensor):
     def data(self) -> Any:
         """The backend array; inside a mixed-precision layer's call (``autocast_scope``) a
         float Variable reads as a copy in the layer's compute dtype."""
-        if _binding_logs:
-            _note_binding(self)
+        if _bindings.logs:
+            _bindings.note(self)
         dtype = _autocast.dtype
         if dtype is None or not self.autocast:
             return self._data
@@ -284,8 +247,8 @@ class Variable(Tensor):
         The Variable takes a fresh array, so tensors computed from it earlier (slices,
         reshapes, values saved for a backward pass) keep the values they were computed from.
         """
-        if _binding_logs:
-            _note_binding(self)
+        if _bindings.logs:
+            _bindings.note(self)
         new = _to_array(value, self._data.dtype)
         if tuple(new.shape) != self.shape:
             raise ValueError(
@@ -317,8 +280,8 @@ def _shares_memory(array: Any, source: Any) -> bool:
 def _to_array(value: Any, dtype: Any = None) -> Any:
     """Any array-like -> backend array. Python floats become floatx(), Python ints int32."""
     if isinstance(value, Tensor):
-        if _binding_logs and isinstance(value, Variable):
-            _note_binding(value)
+        if _bindings.logs and isinstance(value, Variable):
+            _bindings.note(value)
         value = value._data
     xp = _backend.xp()
     if _backend.is_array(value):

@@ -26,9 +26,10 @@ from collections.abc import Callable
 from typing import Any
 
 from gpulayers import backend
-from gpulayers.autodiff import Tensor, rebind, recording_variable_bindings
+from gpulayers.autodiff import Tensor
 from gpulayers.backend import deferred_checks, step_graphs
 from gpulayers.optimizers.deferred_updates import deferring_updates
+from gpulayers.variable_bindings import rebind, recording_variable_bindings
 
 __all__ = ["Reference", "StepGraph", "array_leaves", "fixed_inputs", "reference_run"]
 
@@ -176,6 +177,10 @@ def reference_run(step: Callable[[Any], Any], inputs: Any,
         try:
             with memory.allocating():
                 result = step(inputs)
+            if log.stale_reads:  # the held-back update would change what the step computed
+                raise step_graphs.CaptureUnsupported(
+                    f"the step reads {', '.join(log.stale_reads)} after optimizer.apply "
+                    "updates them, and a graph's optimizer step runs after the replay")
             return Reference(result, updates, list(log.values()))
         finally:
             _restore_bindings_only(list(log.values()))

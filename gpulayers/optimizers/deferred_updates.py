@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 from gpulayers.autodiff import Tensor
+from gpulayers.variable_bindings import mark_stale
 
 __all__ = ["DeferredUpdate", "deferrable", "deferring_updates"]
 
@@ -65,6 +66,9 @@ def deferrable(apply: Callable[..., Any]) -> Callable[..., Any]:
         arrays = [g.data if isinstance(g, Tensor) else g for g in grads]
         variables = None if trainable_variables is None else list(trainable_variables)
         _collectors[-1].append(DeferredUpdate(self, arrays, variables))
+        # Reading these later in the step would see them before the update, not after.
+        mark_stale(variables if variables is not None else
+                   getattr(self, "_trainable_variables", []))
         return None
 
     deferrable_apply.__wrapped_apply__ = apply  # type: ignore[attr-defined]

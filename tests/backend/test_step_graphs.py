@@ -7,7 +7,7 @@ the capture guard of random draws, replay-vs-eager comparison and fixed-array co
 import numpy as np
 import pytest
 
-from gpulayers import autodiff, optimizers, random
+from gpulayers import optimizers, random, variable_bindings
 from gpulayers.autodiff import Variable
 from gpulayers.backend import deferred_checks, step_graphs
 from gpulayers.optimizers.deferred_updates import deferring_updates
@@ -17,7 +17,7 @@ def test_binding_log_notes_first_reads_and_assigns_with_the_array_held_then():
     read, assigned, untouched, source = (Variable(np.ones(2), name=n)
                                          for n in ("read", "assigned", "untouched", "source"))
     read_array, assigned_array = read.data, assigned.data
-    with autodiff.recording_variable_bindings() as log:
+    with variable_bindings.recording_variable_bindings() as log:
         _ = read.data * 2
         assigned.assign([5.0, 6.0])
         assigned.assign([7.0, 8.0])  # a second assign keeps the first array in the log
@@ -32,13 +32,13 @@ def test_binding_log_notes_first_reads_and_assigns_with_the_array_held_then():
 def test_rebind_gives_a_variable_an_array_of_its_own_shape_and_dtype_only():
     v = Variable(np.zeros(3, dtype="float32"), name="v")
     array = np.arange(3, dtype="float32")
-    autodiff.rebind(v, array)
+    variable_bindings.rebind(v, array)
     assert v.data is array
     with pytest.raises(ValueError, match=r"rebind: Variable 'v' holds shape \(3,\) float32; "
                                          r"received \(4,\) float32"):
-        autodiff.rebind(v, np.zeros(4, dtype="float32"))
+        variable_bindings.rebind(v, np.zeros(4, dtype="float32"))
     with pytest.raises(ValueError, match="received"):
-        autodiff.rebind(v, np.zeros(3, dtype="float64"))
+        variable_bindings.rebind(v, np.zeros(3, dtype="float64"))
 
 
 def test_optimizer_steps_inside_deferring_updates_are_recorded_then_applied():
@@ -130,3 +130,15 @@ def test_copy_into_fills_the_target_in_place_and_checks_the_shape():
     with pytest.raises(ValueError, match=r"copy_into: the source has shape \(3,\), the target "
                                          r"\(2, 2\)"):
         step_graphs.copy_into(target, np.zeros(3))
+
+
+def test_reads_of_variables_after_a_held_back_update_are_listed():
+    w, b = Variable([1.0], name="w"), Variable([0.0], name="b")
+    with variable_bindings.recording_variable_bindings() as log, deferring_updates():
+        _ = w.data + b.data
+        optimizers.SGD(0.1).apply([np.array([1.0], "float32")], [w])
+        _ = b.data  # not updated: fine
+        assert log.stale_reads == []
+        _ = w.data * 2
+        _ = w.data * 3
+    assert log.stale_reads == ["w"]

@@ -21,13 +21,13 @@ from typing import Any
 
 import numpy as np
 
-from gpulayers import autodiff
+from gpulayers import variable_bindings
 from gpulayers.backend import step_graphs
 from gpulayers.models.step_graph import array_leaves
 from gpulayers.optimizers import deferred_updates
 
 
-class _SnapshotLog(dict):
+class _SnapshotLog(variable_bindings.BindingLog):
     """A binding log that also keeps a copy of each array's value at its first use."""
 
     def __init__(self) -> None:
@@ -47,7 +47,7 @@ class FakeGraph:
 
     def replay(self, result: Any) -> None:
         for variable, recorded in self.bindings:  # a graph reads the recorded arrays
-            autodiff.rebind(variable, recorded)
+            variable_bindings.rebind(variable, recorded)
         with deferred_updates.deferring_updates() as updates:
             fresh = self.function()
         for old, new in zip(array_leaves(result), array_leaves(fresh)):
@@ -89,11 +89,11 @@ class FakeGraphs:
         if self.fail_capture is not None:
             raise self.fail_capture
         log = _SnapshotLog()
-        autodiff._binding_logs.append(log)
+        variable_bindings.logs.append(log)
         try:
             result = function()
         finally:
-            autodiff._binding_logs.pop()
+            variable_bindings.logs.pop()
             for array, value in log.saved:  # a capture computes nothing
                 np.copyto(array, value)
         updates = deferred_updates._collectors[-1] if deferred_updates._collectors else []

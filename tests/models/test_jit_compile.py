@@ -11,9 +11,9 @@ import warnings
 import numpy as np
 import pytest
 
-from gpulayers import layers, losses, optimizers
+from gpulayers import GradientTape, layers, losses, metrics, mixed_precision, ops, optimizers
 from gpulayers.backend import deferred_checks
-from gpulayers.models import Sequential
+from gpulayers.models import Model, Sequential
 from gpulayers.models.graph_steps import MAX_GRAPHS, resolve_jit_compile
 from gpulayers.utils import set_random_seed
 from tests.models import fake_graphs
@@ -208,3 +208,100 @@ def test_compile_drops_the_graphs(monkeypatch):
     assert model._graph_steps["train"].graphs
     model.compile(optimizer="sgd", loss="mse", jit_compile=True)
     assert model._graph_steps == {} and len(fake.graphs) == 1
+
+
+class _HandWrittenStep(Model):
+    """A Keras-3-style custom train_step: its own tape, optimizer call and metrics; with
+    ``late_metric`` its MAE is computed from a second forward pass after the update."""
+
+    def __init__(self, late_metric=False):
+        super().__init__()
+        self.late_metric = late_metric
+        self.hidden, self.out = layers.Dense(5, activation="tanh"), layers.Dense(2)
+        self.loss_tracker = metrics.Mean(name="loss")
+        self.mae = metrics.MeanAbsoluteError(name="mae")
+
+    def call(self, inputs):
+        return self.out(self.hidden(inputs["features"]))
+
+    def train_step(self, data):
+        x, y = data
+        with GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss = ops.mean((y_pred - y) ** 2)
+        self.optimizer.apply(tape.gradient(loss, self.trainable_weights),
+                             self.trainable_weights)
+        self.loss_tracker.update_state(loss)
+        self.mae.update_state(y, self(x) if self.late_metric else y_pred)
+        return {"loss": self.loss_tracker.result(), "mae": self.mae.result()}
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker, self.mae]
+
+
+def _train_hand_written(jit, late_metric):
+    x, _ = _data(count=32)
+    inputs, targets = {"features": x}, np.stack([x[:, 0] * x[:, 1], x[:, 2]], 1)
+    set_random_seed(5)
+    model = _HandWrittenStep(late_metric)
+    model.compile(optimizer=optimizers.RMSprop(0.01), jit_compile=jit)
+    history = model.fit(inputs, targets, batch_size=8, epochs=3, shuffle=False, verbose=0)
+    return model, history.history
+
+
+def _assert_same_training(got, expected):
+    _assert_same_weights(got[0], expected[0])
+    for key, values in expected[1].items():
+        np.testing.assert_allclose(got[1][key], values, rtol=1e-5)
+
+
+def test_a_custom_train_step_on_dict_inputs_matches_eager(monkeypatch):
+    eager = _train_hand_written(False, late_metric=False)
+    fake = fake_graphs.install(monkeypatch)
+    graphed = _train_hand_written(True, late_metric=False)
+    assert fake.replays >= 8
+    _assert_same_training(graphed, eager)
+
+
+def test_a_step_reading_weights_after_the_update_runs_eagerly(monkeypatch):
+    """In a graph the optimizer step runs after the replay, so a step that reads the weights
+    after ``optimizer.apply`` (here a metric's second forward pass) must not be replayed."""
+    eager = _train_hand_written(False, late_metric=True)
+    fake = fake_graphs.install(monkeypatch)
+    with pytest.warns(UserWarning, match=r"could not be captured \(CaptureUnsupported: the "
+                                         r"step reads .*kernel.* after optimizer.apply"):
+        graphed = _train_hand_written(True, late_metric=True)
+    assert fake.graphs == []
+    _assert_same_training(graphed, eager)
+
+
+def test_a_changing_loss_scale_reaches_the_graph(monkeypatch):
+    """mixed_float16: the LossScaleOptimizer's scale (read by the graph) is changed by its
+    eager apply after each replay (doubling every 2 good steps here)."""
+    x, y = _data()
+
+    def train():
+        mixed_precision.set_global_policy("mixed_float16")
+        try:
+            set_random_seed(5)
+            model = Sequential([layers.Input((6,)), layers.Dense(8, activation="relu"),
+                                layers.Dense(3, dtype="float32")])
+        finally:
+            mixed_precision.set_global_policy(None)
+        optimizer = optimizers.LossScaleOptimizer(optimizers.SGD(0.05), initial_scale=4.0,
+                                                  dynamic_growth_steps=2)
+        model.compile(optimizer=optimizer, jit_compile=jit,
+                      loss=losses.SparseCategoricalCrossentropy(from_logits=True))
+        model.fit(x, y, batch_size=8, epochs=3, shuffle=False, verbose=0)
+        return model
+
+    jit = False
+    eager = train()
+    fake = fake_graphs.install(monkeypatch)
+    jit = True
+    graphed = train()
+    assert fake.replays >= 10
+    assert float(graphed.optimizer.dynamic_scale.numpy()) == float(
+        eager.optimizer.dynamic_scale.numpy()) > 4.0
+    _assert_same_weights(graphed, eager, rtol=1e-3)
