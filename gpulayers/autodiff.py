@@ -287,6 +287,8 @@ def _to_array(value: Any, dtype: Any = None) -> Any:
     if _backend.is_array(value):
         array = _backend.to_device(value)
         return array if dtype is None else array.astype(dtype, copy=False)
+    if isinstance(value, (bool, int, float)):  # a kernel argument, not a host copy (CuPy)
+        return xp.full((), value, dtype=dtype or _python_number_dtype(value))
     array = xp.asarray(value, dtype=dtype)
     if dtype is None:  # Python numbers and lists follow Keras's default types
         if array.dtype.kind == "f":
@@ -294,6 +296,13 @@ def _to_array(value: Any, dtype: Any = None) -> Any:
         elif array.dtype.kind in "iu":
             array = array.astype("int32")
     return array
+
+
+def _python_number_dtype(value: bool | int | float) -> str:
+    """Keras's default types of Python numbers: bool, int32, floatx()."""
+    if isinstance(value, bool):
+        return "bool"
+    return "int32" if isinstance(value, int) else _backend.floatx()
 
 
 def convert_to_tensor(value: Any, dtype: Any = None) -> Tensor:

@@ -14,8 +14,7 @@ and keeps host-side decisions out of the graph. This module gives it the device 
 * :func:`on_step_stream` -- run a block on the stream graphs are captured on, ordered after
   the work already queued and before the work queued later on the default stream;
 * :class:`GraphMemory` -- a private memory pool: a graph's scratch addresses must never be
-  handed to other arrays between replays (nor the host buffers its host-to-device copies
-  read);
+  handed to other arrays between replays;
 * :func:`capture` -- record a function into a :class:`CapturedGraph`;
 * :func:`copy_into` -- fill a fixed device array from a host or device array;
 * :func:`capturing` and :class:`CaptureUnsupported` -- what code that cannot run inside a
@@ -65,8 +64,7 @@ class CapturedGraph:
 
 
 class GraphMemory:
-    """The private memory of one graph: a device pool, and on CuPy the pinned host buffers of
-    the host-to-device copies recorded in it (see the module docstring)."""
+    """The private device memory pool of one graph (see the module docstring)."""
 
     def __init__(self) -> None:
         self._pool = _cupy_graphs().new_pool()
@@ -106,7 +104,8 @@ def capture(function: Callable[[], Any], memory: GraphMemory) -> CapturedGraph:
     Nothing runs while recording: ``result`` holds arrays the first :meth:`replay` fills.
     Call inside :func:`on_step_stream`. Any error while recording ends the capture and is
     raised again (CuPy's own for an operation a graph cannot hold, such as a host read;
-    :class:`CaptureUnsupported` from gpulayers' checks).
+    :class:`CaptureUnsupported` from gpulayers' checks: random draws, host-to-device
+    copies).
     """
     if not available():
         raise CaptureUnsupported(f"CUDA graphs need the CuPy backend; the active backend is "

@@ -167,7 +167,9 @@ def to_operand_tensor(value: Any, op_name: str, dtype: str | None = None) -> Ten
     if value is None:
         raise TypeError(f"{op_name}: expected a tensor, array or number. Received: None")
     if dtype is not None and _is_weak(value):
-        return Tensor(backend.xp().asarray(value, dtype=dtype))
+        # `full` writes the number with a kernel argument: on CuPy no host-to-device copy,
+        # which would stage through pinned memory every step (and cannot be in a CUDA graph).
+        return Tensor(backend.xp().full((), value, dtype=dtype))
     try:
         tensor = convert_to_tensor(value)
     except (TypeError, ValueError) as error:

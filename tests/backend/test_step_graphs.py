@@ -7,10 +7,11 @@ the capture guard of random draws, replay-vs-eager comparison and fixed-array co
 import numpy as np
 import pytest
 
-from gpulayers import optimizers, random, variable_bindings
+from gpulayers import backend, ops, optimizers, random, variable_bindings
 from gpulayers.autodiff import Variable
 from gpulayers.backend import deferred_checks, step_graphs
 from gpulayers.optimizers.deferred_updates import deferring_updates
+from gpulayers.testing import requires_gpu
 
 
 def test_binding_log_notes_first_reads_and_assigns_with_the_array_held_then():
@@ -142,3 +143,29 @@ def test_reads_of_variables_after_a_held_back_update_are_listed():
         _ = w.data * 2
         _ = w.data * 3
     assert log.stale_reads == ["w"]
+
+
+@pytest.mark.gpu
+@requires_gpu
+def test_python_numbers_in_a_step_need_no_host_to_device_copy():
+    """A captured step may not copy host data (see cupy_backend/graphs.py): the numbers a
+    training step mixes in (loss divisors, metric counts) are written by kernels."""
+    import cupy
+
+    backend.set_backend("cupy")
+
+    def refuse(size):
+        raise AssertionError("a host-to-device copy was staged")
+
+    total = Variable(cupy.zeros((), "float32"), name="total")
+    x = ops.convert_to_tensor(cupy.arange(4, dtype="float32"))
+    cupy.cuda.set_pinned_memory_allocator(refuse)
+    try:
+        total.assign_add(2.5)
+        quotient = ops.sum(x) / 4
+        count = Variable(0, dtype="int64", name="count")
+        count.assign_add(8)
+    finally:
+        cupy.cuda.set_pinned_memory_allocator(cupy.get_default_pinned_memory_pool().malloc)
+    assert float(total.numpy()) == 2.5 and float(quotient.numpy()) == 1.5
+    assert int(count.numpy()) == 8

@@ -15,6 +15,8 @@ from typing import Any
 import cupy as cp
 import numpy as np
 
+from gpulayers.backend import step_graphs
+
 __all__ = ["allocating_from", "capture", "copy_into", "new_pool", "on_step_stream", "replay"]
 
 
@@ -43,20 +45,21 @@ def on_step_stream() -> Iterator[None]:
 
 
 class _Pools:
-    """A graph's device pool, and the pinned host buffers its host-to-device copies read."""
+    """A graph's private device memory pool."""
 
     def __init__(self) -> None:
         self.device = cp.cuda.MemoryPool()
-        self.pinned: list[Any] = []
 
-    def fresh_pinned(self, size: int) -> Any:
-        # why: CuPy stages host-to-device copies (cupy.asarray of host data) in pinned buffers
-        # and reuses them once the copy is done. In a capture nothing is done yet: the graph's
-        # copy node reads the buffer at every replay. So each staging buffer is new and lives
-        # as long as the graph, holding the value the step copied when it was recorded.
-        buffer = cp.cuda.alloc_pinned_memory(size)
-        self.pinned.append(buffer)
-        return buffer
+
+def _refuse_staging(size: int) -> Any:
+    # why: CuPy stages host-to-device copies (cupy.asarray of host data) in pinned buffers
+    # that it reuses once an event recorded after the copy has passed. In a capture nothing
+    # has run: the graph's copy node would read a buffer CuPy hands out again, and the event,
+    # recorded inside the capture, cannot be queried afterwards. gpulayers' own steps make
+    # their constants with kernels (no copy), so a step that copies host data is not captured.
+    raise step_graphs.CaptureUnsupported(
+        "the step copies host data to the device (e.g. cupy.asarray of a NumPy array or a "
+        "Python list); make such constants outside the step or with xp.full")
 
 
 def new_pool() -> Any:
@@ -68,8 +71,8 @@ def allocating_from(pools: _Pools) -> contextlib.AbstractContextManager[Any]:
 
 
 @contextlib.contextmanager
-def _staging_from(pools: _Pools) -> Iterator[None]:
-    cp.cuda.set_pinned_memory_allocator(pools.fresh_pinned)
+def _no_staging() -> Iterator[None]:
+    cp.cuda.set_pinned_memory_allocator(_refuse_staging)
     try:
         yield
     finally:  # CuPy's default: its shared pinned pool
@@ -79,7 +82,7 @@ def _staging_from(pools: _Pools) -> Iterator[None]:
 def capture(function: Callable[[], Any], pools: _Pools) -> tuple[Any, Any]:
     """``(graph, result)`` of ``function`` recorded on the current (step) stream."""
     stream = cp.cuda.get_current_stream()
-    with allocating_from(pools), _staging_from(pools):
+    with allocating_from(pools), _no_staging():
         stream.begin_capture()
         try:
             result = function()
