@@ -18,16 +18,18 @@ from gpulayers.backend import host_data, random
 from gpulayers.models.step_data import unpack_x_y_sample_weight
 
 __all__ = ["ArrayBatches", "IterableBatches", "PassBatches", "PyDatasetBatches", "batches_for",
-           "split_validation", "unpack_batch", "yields_batches"]
+           "map_arrays", "split_validation", "unpack_batch", "yields_batches"]
 
 
-def _map(structure: Any, function: Any) -> Any:
+def map_arrays(structure: Any, function: Any) -> Any:
+    """``structure`` (nested dicts/lists/tuples, None kept) with ``function`` applied to each
+    array in it."""
     if structure is None:
         return None
     if isinstance(structure, dict):
-        return {key: _map(value, function) for key, value in structure.items()}
+        return {key: map_arrays(value, function) for key, value in structure.items()}
     if isinstance(structure, (list, tuple)) and not host_data.is_host_array_like(structure):
-        return type(structure)(_map(value, function) for value in structure)
+        return type(structure)(map_arrays(value, function) for value in structure)
     return function(structure)
 
 
@@ -43,7 +45,7 @@ def _leaves(structure: Any) -> list[Any]:
 
 def to_device(structure: Any) -> Any:
     """Every array in ``structure`` moved to the active backend's device."""
-    return _map(structure, backend.to_device)
+    return map_arrays(structure, backend.to_device)
 
 
 class PassBatches:
@@ -108,7 +110,7 @@ class ArrayBatches(PassBatches):
                  batch_size: int | None = 32, shuffle: bool = False, who: str = "fit",
                  steps: int | None = None) -> None:
         self.x, self.y, self.sample_weight = (
-            _map(part, host_data.as_host_array) for part in (x, y, sample_weight))
+            map_arrays(part, host_data.as_host_array) for part in (x, y, sample_weight))
         counts = {host_data.row_count(a) for a in _leaves(self.x) + _leaves(self.y)
                   + _leaves(self.sample_weight)}
         if len(counts) != 1:
@@ -137,7 +139,7 @@ class ArrayBatches(PassBatches):
         for start in range(0, self.count, self.batch_size):
             rows = slice(start, start + self.batch_size) if order is None else order[
                 start:start + self.batch_size]
-            yield tuple(_map(part, lambda a, r=rows: host_data.host_rows(a, r))
+            yield tuple(map_arrays(part, lambda a, r=rows: host_data.host_rows(a, r))
                         for part in (self.x, self.y, self.sample_weight))
 
 
@@ -250,6 +252,7 @@ def split_validation(x: Any, y: Any, sample_weight: Any, fraction: float,
         raise ValueError(f"{who}: `validation_split` needs array data, not a generator")
     arrays = ArrayBatches(x, y, sample_weight, None, False, who)
     cut = int(arrays.count * (1.0 - fraction))
-    head = tuple(_map(p, lambda a: a[:cut]) for p in (arrays.x, arrays.y, arrays.sample_weight))
-    tail = tuple(_map(p, lambda a: a[cut:]) for p in (arrays.x, arrays.y, arrays.sample_weight))
+    parts = (arrays.x, arrays.y, arrays.sample_weight)
+    head = tuple(map_arrays(p, lambda a: a[:cut]) for p in parts)
+    tail = tuple(map_arrays(p, lambda a: a[cut:]) for p in parts)
     return head, tail

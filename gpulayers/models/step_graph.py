@@ -28,6 +28,7 @@ from typing import Any
 from gpulayers import backend
 from gpulayers.autodiff import Tensor
 from gpulayers.backend import deferred_checks, step_graphs
+from gpulayers.models.data_adapter import map_arrays
 from gpulayers.optimizers.deferred_updates import deferring_updates
 from gpulayers.variable_bindings import rebind, recording_variable_bindings
 
@@ -48,14 +49,8 @@ def array_leaves(structure: Any) -> list[Any]:
 def fixed_inputs(batch: Any) -> Any:
     """A batch's arrays copied into new device arrays of the same structure: the graph's own
     inputs (never the caller's arrays, which later batches must not overwrite)."""
-    if isinstance(batch, dict):
-        return {key: fixed_inputs(value) for key, value in batch.items()}
-    if isinstance(batch, (list, tuple)):
-        return type(batch)(fixed_inputs(item) for item in batch)
-    if batch is None:
-        return None
-    array = batch.data if isinstance(batch, Tensor) else batch
-    return backend.to_device(array).copy()
+    return map_arrays(batch, lambda leaf: backend.to_device(
+        leaf.data if isinstance(leaf, Tensor) else leaf).copy())
 
 
 def _restore(bindings: list[tuple[Any, Any]]) -> None:
@@ -143,7 +138,10 @@ class Reference:
     def __init__(self, result: Any, updates: list[Any], bindings: list[tuple[Any, Any]]
                  ) -> None:
         self.variables = [variable for variable, _ in bindings]
-        self.arrays = {
+        self.arrays = self._host_arrays(result, updates)
+
+    def _host_arrays(self, result: Any, updates: list[Any]) -> dict[str, list[Any]]:
+        return {
             "result": [backend.to_numpy(a) for a in array_leaves(result)],
             "gradient": [backend.to_numpy(g) for u in updates for g in u.grads if g is not None],
             "variable": [backend.to_numpy(v.data) for v in self.variables],
@@ -151,12 +149,7 @@ class Reference:
 
     def disagreement(self, graph: StepGraph) -> str | None:
         """None when ``graph``'s replay produced the same arrays; else what differs."""
-        produced = {
-            "result": [backend.to_numpy(a) for a in array_leaves(graph.result)],
-            "gradient": [backend.to_numpy(g) for u in graph.updates for g in u.grads
-                         if g is not None],
-            "variable": [backend.to_numpy(v.data) for v in self.variables],
-        }
+        produced = self._host_arrays(graph.result, graph.updates)
         for kind, expected in self.arrays.items():
             got = produced[kind]
             if len(got) != len(expected):

@@ -108,8 +108,7 @@ class Trainer:
             "run_eagerly": run_eagerly, "steps_per_execution": steps_per_execution,
             "jit_compile": jit_compile, "auto_scale_loss": auto_scale_loss}
         self._loss_tracker = Mean(name="loss")
-        self.__dict__["_jit_compile"] = resolve_jit_compile(self.name, jit_compile, run_eagerly)
-        self.__dict__["_graph_steps"] = {}  # compile drops the graphs of the old setup
+        self._set_jit_compile(jit_compile, run_eagerly)
         self.compiled = True
 
     @property
@@ -120,8 +119,11 @@ class Trainer:
 
     @jit_compile.setter
     def jit_compile(self, value: Any) -> None:
-        self.__dict__["_jit_compile"] = resolve_jit_compile(self.name, value)
-        self.__dict__["_graph_steps"] = {}
+        self._set_jit_compile(value)
+
+    def _set_jit_compile(self, value: Any, run_eagerly: Any = False) -> None:
+        self.__dict__["_jit_compile"] = resolve_jit_compile(self.name, value, run_eagerly)
+        self.__dict__["_graph_steps"] = {}  # the graphs of the old setup are dropped
 
     def get_compile_config(self) -> dict[str, Any]:
         """The arguments of the last ``compile`` as a JSON-ready dict (``{}`` if never

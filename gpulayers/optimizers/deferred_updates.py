@@ -71,5 +71,4 @@ def deferrable(apply: Callable[..., Any]) -> Callable[..., Any]:
                    getattr(self, "_trainable_variables", []))
         return None
 
-    deferrable_apply.__wrapped_apply__ = apply  # type: ignore[attr-defined]
     return deferrable_apply

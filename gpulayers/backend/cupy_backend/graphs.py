@@ -25,30 +25,27 @@ def _stream(device_id: int) -> Any:
     return cp.cuda.Stream(non_blocking=True)
 
 
-def _step_stream() -> Any:
-    return _stream(cp.cuda.Device().id)
+@functools.cache
+def _events(device_id: int) -> tuple[Any, Any]:
+    """Two events re-recorded by every step (recording overwrites): none made per step."""
+    return cp.cuda.Event(disable_timing=True), cp.cuda.Event(disable_timing=True)
 
 
 @contextlib.contextmanager
 def on_step_stream() -> Iterator[None]:
-    stream = _step_stream()
+    device_id = cp.cuda.Device().id
+    stream = _stream(device_id)
     outer = cp.cuda.get_current_stream()
     if outer is stream:
         yield
         return
-    stream.wait_event(outer.record())
+    entry, exit_ = _events(device_id)
+    stream.wait_event(outer.record(entry))
     try:
         with stream:
             yield
     finally:
-        outer.wait_event(stream.record())
-
-
-class _Pools:
-    """A graph's private device memory pool."""
-
-    def __init__(self) -> None:
-        self.device = cp.cuda.MemoryPool()
+        outer.wait_event(stream.record(exit_))
 
 
 def _refuse_staging(size: int) -> Any:
@@ -63,11 +60,11 @@ def _refuse_staging(size: int) -> Any:
 
 
 def new_pool() -> Any:
-    return _Pools()
+    return cp.cuda.MemoryPool()
 
 
-def allocating_from(pools: _Pools) -> contextlib.AbstractContextManager[Any]:
-    return cp.cuda.using_allocator(pools.device.malloc)
+def allocating_from(pool: Any) -> contextlib.AbstractContextManager[Any]:
+    return cp.cuda.using_allocator(pool.malloc)
 
 
 @contextlib.contextmanager
@@ -79,10 +76,10 @@ def _no_staging() -> Iterator[None]:
         cp.cuda.set_pinned_memory_allocator(cp.get_default_pinned_memory_pool().malloc)
 
 
-def capture(function: Callable[[], Any], pools: _Pools) -> tuple[Any, Any]:
+def capture(function: Callable[[], Any], pool: Any) -> tuple[Any, Any]:
     """``(graph, result)`` of ``function`` recorded on the current (step) stream."""
     stream = cp.cuda.get_current_stream()
-    with allocating_from(pools), _no_staging():
+    with allocating_from(pool), _no_staging():
         stream.begin_capture()
         try:
             result = function()
@@ -101,7 +98,7 @@ def _abandon(stream: Any) -> None:
 
 
 def replay(graph: Any) -> None:
-    graph.launch(_step_stream())
+    graph.launch(_stream(cp.cuda.Device().id))
 
 
 def copy_into(target: Any, source: Any) -> None:
