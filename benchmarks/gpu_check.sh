@@ -3,7 +3,7 @@
 #
 #     bash benchmarks/gpu_check.sh [tests] [demo] [bench] [suite_large] [suite_small] [profile]
 #                                  [suite_mixed] [graph_probe] [tests_gpu] [tests_rest]
-#                                  [suite_graphs]
+#                                  [suite_graphs] [optimizers]
 #     (default: the first six; each stage fits one 10-minute device call)
 #
 # 1. the whole test suite on the CuPy backend (GPULAYERS_BACKEND=cupy): first the gpu-marked
@@ -23,6 +23,9 @@
 # 8. suite_graphs (only when named): the suite's models at --size small (the launch-bound
 #    size) with gpulayers compiled with jit_compile=True (steps replayed as CUDA graphs), to
 #    set beside suite_small.
+# 9. optimizers (only when named, about a minute): one optimizer step over a model-sized
+#    parameter list: the multi-tensor launch against one launch per parameter, the unfused
+#    expressions and torch's foreach / fused optimizers (benchmarks/optimizer_step.py).
 # Each stage fits a 10-minute slot. Logs go to $OUT if set, else benchmarks/results/latest; a short
 # summary is printed last and saved as summary.txt there.
 set -uo pipefail
@@ -41,7 +44,7 @@ suite() {  # the benchmark suite at size $1 (log name $2, more options after), i
 }
 tests_status=skipped tests_gpu_status=skipped demo_status=skipped bench_status=skipped profile_status=skipped
 suite_large_status=skipped suite_small_status=skipped suite_mixed_status=skipped
-graph_probe_status=skipped suite_graphs_status=skipped
+graph_probe_status=skipped suite_graphs_status=skipped optimizers_status=skipped
 mkdir -p "$out"
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1
 
@@ -101,6 +104,12 @@ if wants graph_probe; then
   timeout 240 python3 benchmarks/graph_capture_probe.py 2>&1 | tee "$out/graph_probe.log"
   graph_probe_status=${PIPESTATUS[0]}
 fi
+if wants optimizers; then
+  echo "== optimizer step =="
+  timeout 240 python3 benchmarks/optimizer_step.py --json "$out/optimizer_step.json" 2>&1 \
+    | tee "$out/optimizer_step.log" | tail -n 15
+  optimizers_status=${PIPESTATUS[0]}
+fi
 
 {
   echo "== summary =="
@@ -121,8 +130,10 @@ fi
     && sed -n '/^| workload/,$p' "$out/suite_small_graphs.log"
   wants graph_probe && echo "graph capture probe: exit $graph_probe_status" \
     && sed -n '/^| capture of/,$p' "$out/graph_probe.log"
+  wants optimizers && echo "optimizer step: exit $optimizers_status" \
+    && sed -n '/^| optimizer/,$p' "$out/optimizer_step.log"
 } | tee "$out/summary.txt"
 for status in $tests_status $tests_gpu_status $demo_status $bench_status $suite_large_status $suite_small_status \
-  $profile_status $suite_mixed_status $graph_probe_status $suite_graphs_status; do
+  $profile_status $suite_mixed_status $graph_probe_status $suite_graphs_status $optimizers_status; do
   [ "$status" = skipped ] || [ "$status" -eq 0 ] || exit 1
 done

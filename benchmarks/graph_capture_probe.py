@@ -111,12 +111,13 @@ def _random_input(*shape: int) -> Callable[[], Any]:
 
 
 def _kernel_update(stream: Any) -> str:
-    """gpulayers' fused SGD RawKernel, in place, replayed twice."""
+    """gpulayers' fused SGD RawKernel, in place, replayed twice (its tensor table is made by
+    the eager call before the capture, which finds it cached)."""
     update = backend.primitives("optimizer_updates").sgd_update
     param, grad = _random_input(4096)(), _random_input(4096)()
-    _run(stream, lambda: update(param, grad, None, 0.5, 0.0, False))
+    _run(stream, lambda: update([param], [grad], None, 0.5, 0.0, False))
     start = param.copy()
-    captured = Captured(lambda: update(param, grad, None, 0.5, 0.0, False), stream)
+    captured = Captured(lambda: update([param], [grad], None, 0.5, 0.0, False), stream)
     captured.replay()
     captured.replay()
     stream.synchronize()

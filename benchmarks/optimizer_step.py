@@ -4,7 +4,10 @@ For Adam and SGD with momentum 0.9, times ``apply_gradients`` over a ResNet/MLP-
 float32 parameters (a few 4M-element matrices and many small conv kernels and vectors) with
 fixed gradients, for:
 
-- ``gpulayers fused``: the optimizers as shipped (one fused update per parameter);
+- ``gpulayers fused``: the optimizers as shipped (one fused multi-tensor update for the whole
+  list: one kernel launch on CuPy);
+- ``gpulayers per-parameter``: the same fused update called once per parameter (one launch
+  each), to measure what the multi-tensor launch buys;
 - ``gpulayers unfused``: the same optimizer with the previous whole-array expressions as its
   ``update_step`` (written below), to measure what fusing buys;
 - ``torch foreach`` / ``torch fused``: ``torch.optim.Adam`` / ``SGD`` with ``foreach=True`` and
@@ -56,6 +59,21 @@ class UnfusedAdam(Adam):
         m.assign(m.data + (gradient - m.data) * (1.0 - self.beta_1))
         v.assign(v.data + (xp.square(gradient) - v.data) * (1.0 - self.beta_2))
         variable.assign(variable.data - (m.data * alpha) / (xp.sqrt(v.data) + self.epsilon))
+
+
+class PerParameterAdam(Adam):
+    """Adam with one fused update per parameter: overriding ``update_step`` makes the step
+    call it for each variable, and the built-in ``update_step`` updates that one."""
+
+    def update_step(self, gradient: Any, variable: gl.Variable, learning_rate: float) -> None:
+        super().update_step(gradient, variable, learning_rate)
+
+
+class PerParameterSGD(SGD):
+    """SGD with one fused update per parameter (see :class:`PerParameterAdam`)."""
+
+    def update_step(self, gradient: Any, variable: gl.Variable, learning_rate: float) -> None:
+        super().update_step(gradient, variable, learning_rate)
 
 
 class UnfusedSGD(SGD):
@@ -134,10 +152,13 @@ def _torch(threads: int | None) -> Any:
 
 def _variants(kind: str, size: str, torch: Any, device: str
               ) -> dict[str, tuple[Callable[[], None], Callable[[], None]]]:
-    fused, unfused = ((Adam(LEARNING_RATE), UnfusedAdam(LEARNING_RATE)) if kind == "adam" else
-                      (SGD(LEARNING_RATE, momentum=0.9), UnfusedSGD(LEARNING_RATE, momentum=0.9)))
+    classes = ((Adam, PerParameterAdam, UnfusedAdam) if kind == "adam" else
+               (SGD, PerParameterSGD, UnfusedSGD))
+    options = {} if kind == "adam" else {"momentum": 0.9}
+    fused, per_parameter, unfused = (cls(LEARNING_RATE, **options) for cls in classes)
     sync = backend.synchronize
     variants = {"gpulayers fused": (gpulayers_step(fused, size), sync),
+                "gpulayers per-parameter": (gpulayers_step(per_parameter, size), sync),
                 "gpulayers unfused": (gpulayers_step(unfused, size), sync)}
     if torch is not None:
         torch_sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)

@@ -1,17 +1,28 @@
-// Fused optimizer updates: one launch updates a parameter and its slots in place.
+// Fused multi-tensor optimizer updates: one launch updates every parameter of a list, and
+// each parameter's slots, in place.
 //
-// Each kernel is a grid-stride loop over the n elements of one parameter. Every element reads
-// the gradient, the parameter and each slot once, keeps the intermediate values in registers
-// and writes the parameter and the slots once, instead of the ~10 whole-array passes of the
-// unfused expressions. The arithmetic follows numpy_backend/optimizer_updates.py (the
-// reference) operation by operation, so results agree up to the compiler's fused
-// multiply-adds (a few ulp per step).
+// Per element, an update reads the gradient, the parameter and each slot once, keeps the
+// intermediate values in registers and writes the parameter and the slots once, instead of the
+// ~10 whole-array passes of the unfused expressions. The arithmetic follows
+// numpy_backend/optimizer_updates.py (the reference) operation by operation, so results agree
+// up to the compiler's fused multiply-adds (a few ulp per step).
 //
-// All arrays are C-contiguous, of the entry point's type (_f32: float, _f64: double) and do not
-// overlap (the caller copies the gradient when it shares memory with the updated arrays).
-// Scalars arrive as double (Python floats) and are rounded once to T, as NumPy rounds a Python
-// float operand to the array's dtype. An optional slot is a flag plus a pointer that is
-// never read when the flag is 0.
+// The tensors of one launch are described by a device table of 64-bit words (built and cached
+// by the caller, cupy_backend/optimizer_updates.py):
+//   table[0 .. tensors]                        element offsets: tensor t holds elements
+//                                              [table[t], table[t + 1]) of the concatenation;
+//   table[tensors + 1 + role * tensors + t]    the address of array `role` of tensor t
+//                                              (role 0: the parameter, 1: the gradient, then
+//                                              the slots in the order the entry point names).
+// The grid splits the concatenation into one contiguous span per block, so a launch costs the
+// same whether the elements sit in one tensor or in a thousand, and small tensors (biases) do
+// not leave threads idle.
+//
+// All arrays of a launch are C-contiguous, of the entry point's type (_f32: float, _f64:
+// double) and do not overlap (the caller copies a gradient that shares memory with an updated
+// array). Scalars arrive as double (Python floats) and are rounded once to T, as NumPy rounds a
+// Python float operand to the array's dtype. An optional slot is a flag plus a table role that
+// is never read when the flag is 0.
 
 #include "common.cuh"
 
@@ -26,90 +37,151 @@ __device__ __forceinline__ T nan_maximum(T a, T b) {
     return (a >= b || a != a) ? a : b;
 }
 
+// m += (g - m) * (1 - beta): Adam's first moment (and Adamax's, Nadam's); returns the new m.
+template <typename T>
+__device__ __forceinline__ T update_moment(T& m, T g, T one_minus_beta) {
+    const T updated = m + (g - m) * one_minus_beta;
+    m = updated;
+    return updated;
+}
+
+// v += (g^2 - v) * (1 - beta): Adam's second moment (and Nadam's); returns the new v.
+template <typename T>
+__device__ __forceinline__ T update_second_moment(T& v, T g, T one_minus_beta) {
+    const T updated = v + (g * g - v) * one_minus_beta;
+    v = updated;
+    return updated;
+}
+
+// ---------------------------------------------------------------- the tensor table
+// Array `role` of tensor t.
+template <typename T>
+__device__ __forceinline__ T* tensor_array(const unsigned long long* table, int tensors,
+                                           int role, int t) {
+    return reinterpret_cast<T*>(table[tensors + 1 + (long long)role * tensors + t]);
+}
+
+// Calls body(t, first, stop, step) for each tensor t that this block's span of the
+// concatenated elements touches: the thread updates elements first, first + step, ... < stop
+// of tensor t (indices within the tensor).
+template <typename Body>
+__device__ void for_each_tensor_span(const unsigned long long* table, int tensors,
+                                     long long total, Body body) {
+    const long long span = (total + gridDim.x - 1) / gridDim.x;
+    const long long begin = (long long)blockIdx.x * span;
+    const long long end = min(begin + span, total);
+    if (begin >= end) return;
+    // The last tensor starting at or before `begin` (binary search over the offsets).
+    int low = 0, high = tensors - 1;
+    while (low < high) {
+        const int middle = (low + high + 1) / 2;
+        if ((long long)table[middle] <= begin) low = middle; else high = middle - 1;
+    }
+    for (int t = low; t < tensors && (long long)table[t] < end; ++t) {
+        const long long offset = (long long)table[t];
+        const long long stop = min(end, (long long)table[t + 1]) - offset;
+        body(t, max(begin, offset) - offset + threadIdx.x, stop, (long long)blockDim.x);
+    }
+}
+
 // ---------------------------------------------------------------- SGD
 // Without momentum: w -= g * lr. With momentum: m = m * momentum - g * lr, then w += m, or with
-// nesterov w += m * momentum - g * lr.
+// nesterov w += m * momentum - g * lr. Roles: w, g, m.
 template <typename T>
-__device__ void sgd_update(T* __restrict__ param, const T* __restrict__ grad,
-                           T* __restrict__ momentum_slot, int has_momentum, int nesterov,
-                           double learning_rate, double momentum, long long n) {
+__device__ void sgd_update(const unsigned long long* table, int tensors, long long total,
+                           int has_momentum, int nesterov, double learning_rate,
+                           double momentum) {
     const T lr = T(learning_rate);
     const T mu = T(momentum);
-    GRID_STRIDE_LOOP(i, n) {
-        const T scaled = grad[i] * lr;
-        if (!has_momentum) {
-            param[i] = param[i] - scaled;
-            continue;
+    for_each_tensor_span(table, tensors, total,
+                         [&](int t, long long first, long long stop, long long step) {
+        T* __restrict__ param = tensor_array<T>(table, tensors, 0, t);
+        const T* __restrict__ grad = tensor_array<T>(table, tensors, 1, t);
+        T* __restrict__ momentum_slot = tensor_array<T>(table, tensors, 2, t);
+        for (long long i = first; i < stop; i += step) {
+            const T scaled = grad[i] * lr;
+            if (!has_momentum) {
+                param[i] = param[i] - scaled;
+                continue;
+            }
+            const T m = momentum_slot[i] * mu - scaled;
+            momentum_slot[i] = m;
+            param[i] = param[i] + (nesterov ? m * mu - scaled : m);
         }
-        const T m = momentum_slot[i] * mu - scaled;
-        momentum_slot[i] = m;
-        param[i] = param[i] + (nesterov ? m * mu - scaled : m);
-    }
+    });
 }
 
 // ---------------------------------------------------------------- Adam (and AdamW)
 // m += (g - m) * (1 - beta_1); v += (g^2 - v) * (1 - beta_2); v_hat = max(v_hat, v) (AMSGrad);
 // w -= m * alpha / (sqrt(v or v_hat) + epsilon), alpha the bias-corrected rate.
+// Roles: w, g, m, v, v_hat.
 template <typename T>
-__device__ void adam_update(T* __restrict__ param, const T* __restrict__ grad, T* __restrict__ m,
-                            T* __restrict__ v, T* __restrict__ v_hat, int has_v_hat, double alpha,
-                            double one_minus_beta_1, double one_minus_beta_2, double epsilon,
-                            long long n) {
+__device__ void adam_update(const unsigned long long* table, int tensors, long long total,
+                            int has_v_hat, double alpha, double one_minus_beta_1,
+                            double one_minus_beta_2, double epsilon) {
     const T a = T(alpha);
     const T c1 = T(one_minus_beta_1);
     const T c2 = T(one_minus_beta_2);
     const T eps = T(epsilon);
-    GRID_STRIDE_LOOP(i, n) {
-        const T g = grad[i];
-        T m_i = m[i];
-        m_i = m_i + (g - m_i) * c1;
-        m[i] = m_i;
-        T v_i = v[i];
-        v_i = v_i + (g * g - v_i) * c2;
-        v[i] = v_i;
-        T second = v_i;
-        if (has_v_hat) {
-            second = nan_maximum(v_hat[i], v_i);
-            v_hat[i] = second;
+    for_each_tensor_span(table, tensors, total,
+                         [&](int t, long long first, long long stop, long long step) {
+        T* __restrict__ param = tensor_array<T>(table, tensors, 0, t);
+        const T* __restrict__ grad = tensor_array<T>(table, tensors, 1, t);
+        T* __restrict__ m = tensor_array<T>(table, tensors, 2, t);
+        T* __restrict__ v = tensor_array<T>(table, tensors, 3, t);
+        T* __restrict__ v_hat = tensor_array<T>(table, tensors, 4, t);
+        for (long long i = first; i < stop; i += step) {
+            const T g = grad[i];
+            const T m_i = update_moment(m[i], g, c1);
+            const T v_i = update_second_moment(v[i], g, c2);
+            T second = v_i;
+            if (has_v_hat) {
+                second = nan_maximum(v_hat[i], v_i);
+                v_hat[i] = second;
+            }
+            param[i] = param[i] - (m_i * a) / (gl_sqrt(second) + eps);
         }
-        param[i] = param[i] - (m_i * a) / (gl_sqrt(second) + eps);
-    }
+    });
 }
 
 // ---------------------------------------------------------------- Adamax
 // m += (g - m) * (1 - beta_1); u = max(beta_2 * u, |g|);
-// w -= lr * m / (correction * (u + epsilon)), correction = 1 - beta_1^t.
+// w -= lr * m / (correction * (u + epsilon)), correction = 1 - beta_1^t. Roles: w, g, m, u.
 template <typename T>
-__device__ void adamax_update(T* __restrict__ param, const T* __restrict__ grad,
-                              T* __restrict__ m, T* __restrict__ u, double learning_rate,
-                              double one_minus_beta_1, double beta_2, double epsilon,
-                              double correction, long long n) {
+__device__ void adamax_update(const unsigned long long* table, int tensors, long long total,
+                              double learning_rate, double one_minus_beta_1, double beta_2,
+                              double epsilon, double correction) {
     const T lr = T(learning_rate);
     const T c1 = T(one_minus_beta_1);
     const T b2 = T(beta_2);
     const T eps = T(epsilon);
     const T corr = T(correction);
-    GRID_STRIDE_LOOP(i, n) {
-        const T g = grad[i];
-        T m_i = m[i];
-        m_i = m_i + (g - m_i) * c1;
-        m[i] = m_i;
-        const T u_i = nan_maximum(u[i] * b2, gl_abs(g));
-        u[i] = u_i;
-        param[i] = param[i] - (m_i * lr) / ((u_i + eps) * corr);
-    }
+    for_each_tensor_span(table, tensors, total,
+                         [&](int t, long long first, long long stop, long long step) {
+        T* __restrict__ param = tensor_array<T>(table, tensors, 0, t);
+        const T* __restrict__ grad = tensor_array<T>(table, tensors, 1, t);
+        T* __restrict__ m = tensor_array<T>(table, tensors, 2, t);
+        T* __restrict__ u = tensor_array<T>(table, tensors, 3, t);
+        for (long long i = first; i < stop; i += step) {
+            const T g = grad[i];
+            const T m_i = update_moment(m[i], g, c1);
+            const T u_i = nan_maximum(u[i] * b2, gl_abs(g));
+            u[i] = u_i;
+            param[i] = param[i] - (m_i * lr) / ((u_i + eps) * corr);
+        }
+    });
 }
 
 // ---------------------------------------------------------------- Nadam
 // m and v as in Adam; m_hat = m * mu_next / m_divisor + g * (1 - mu_t) / g_divisor;
 // w -= m_hat * lr / (sqrt(v / v_divisor) + epsilon). The divisors (1 - P_t * mu_next,
-// 1 - P_t, 1 - beta_2^t) come from the host.
+// 1 - P_t, 1 - beta_2^t) come from the host. Roles: w, g, m, v.
 template <typename T>
-__device__ void nadam_update(T* __restrict__ param, const T* __restrict__ grad,
-                             T* __restrict__ m, T* __restrict__ v, double learning_rate,
-                             double one_minus_beta_1, double one_minus_beta_2, double epsilon,
-                             double mu_next, double m_divisor, double one_minus_mu_t,
-                             double g_divisor, double v_divisor, long long n) {
+__device__ void nadam_update(const unsigned long long* table, int tensors, long long total,
+                             double learning_rate, double one_minus_beta_1,
+                             double one_minus_beta_2, double epsilon, double mu_next,
+                             double m_divisor, double one_minus_mu_t, double g_divisor,
+                             double v_divisor) {
     const T lr = T(learning_rate);
     const T c1 = T(one_minus_beta_1);
     const T c2 = T(one_minus_beta_2);
@@ -119,140 +191,180 @@ __device__ void nadam_update(T* __restrict__ param, const T* __restrict__ grad,
     const T g_coef = T(one_minus_mu_t);
     const T g_div = T(g_divisor);
     const T v_div = T(v_divisor);
-    GRID_STRIDE_LOOP(i, n) {
-        const T g = grad[i];
-        T m_i = m[i];
-        m_i = m_i + (g - m_i) * c1;
-        m[i] = m_i;
-        T v_i = v[i];
-        v_i = v_i + (g * g - v_i) * c2;
-        v[i] = v_i;
-        const T m_hat = (m_i * mu) / m_div + (g * g_coef) / g_div;
-        param[i] = param[i] - (m_hat * lr) / (gl_sqrt(v_i / v_div) + eps);
-    }
+    for_each_tensor_span(table, tensors, total,
+                         [&](int t, long long first, long long stop, long long step) {
+        T* __restrict__ param = tensor_array<T>(table, tensors, 0, t);
+        const T* __restrict__ grad = tensor_array<T>(table, tensors, 1, t);
+        T* __restrict__ m = tensor_array<T>(table, tensors, 2, t);
+        T* __restrict__ v = tensor_array<T>(table, tensors, 3, t);
+        for (long long i = first; i < stop; i += step) {
+            const T g = grad[i];
+            const T m_i = update_moment(m[i], g, c1);
+            const T v_i = update_second_moment(v[i], g, c2);
+            const T m_hat = (m_i * mu) / m_div + (g * g_coef) / g_div;
+            param[i] = param[i] - (m_hat * lr) / (gl_sqrt(v_i / v_div) + eps);
+        }
+    });
 }
 
 // ---------------------------------------------------------------- RMSprop
 // v = rho * v + (1 - rho) * g^2; a = rho * a + (1 - rho) * g (centered);
 // increment = g * lr / sqrt(v - a^2 + epsilon) (centered) or g * lr / sqrt(v + epsilon);
 // m = momentum * m + increment, w -= m (with a momentum slot) or w -= increment.
+// Roles: w, g, v, a, m.
 template <typename T>
-__device__ void rmsprop_update(T* __restrict__ param, const T* __restrict__ grad,
-                               T* __restrict__ velocity, T* __restrict__ average, int centered,
-                               T* __restrict__ momentum_slot, int has_momentum,
-                               double learning_rate, double rho, double one_minus_rho,
-                               double momentum, double epsilon, long long n) {
+__device__ void rmsprop_update(const unsigned long long* table, int tensors, long long total,
+                               int centered, int has_momentum, double learning_rate,
+                               double rho, double one_minus_rho, double momentum,
+                               double epsilon) {
     const T lr = T(learning_rate);
     const T r = T(rho);
     const T c = T(one_minus_rho);
     const T mu = T(momentum);
     const T eps = T(epsilon);
-    GRID_STRIDE_LOOP(i, n) {
-        const T g = grad[i];
-        const T v_i = velocity[i] * r + (g * g) * c;
-        velocity[i] = v_i;
-        T denominator;
-        if (centered) {
-            const T a_i = average[i] * r + g * c;
-            average[i] = a_i;
-            denominator = (v_i - a_i * a_i) + eps;
-        } else {
-            denominator = v_i + eps;
+    for_each_tensor_span(table, tensors, total,
+                         [&](int t, long long first, long long stop, long long step) {
+        T* __restrict__ param = tensor_array<T>(table, tensors, 0, t);
+        const T* __restrict__ grad = tensor_array<T>(table, tensors, 1, t);
+        T* __restrict__ velocity = tensor_array<T>(table, tensors, 2, t);
+        T* __restrict__ average = tensor_array<T>(table, tensors, 3, t);
+        T* __restrict__ momentum_slot = tensor_array<T>(table, tensors, 4, t);
+        for (long long i = first; i < stop; i += step) {
+            const T g = grad[i];
+            const T v_i = velocity[i] * r + (g * g) * c;
+            velocity[i] = v_i;
+            T denominator;
+            if (centered) {
+                const T a_i = average[i] * r + g * c;
+                average[i] = a_i;
+                denominator = (v_i - a_i * a_i) + eps;
+            } else {
+                denominator = v_i + eps;
+            }
+            T increment = (g * lr) / gl_sqrt(denominator);
+            if (has_momentum) {
+                increment = momentum_slot[i] * mu + increment;
+                momentum_slot[i] = increment;
+            }
+            param[i] = param[i] - increment;
         }
-        T increment = (g * lr) / gl_sqrt(denominator);
-        if (has_momentum) {
-            increment = momentum_slot[i] * mu + increment;
-            momentum_slot[i] = increment;
-        }
-        param[i] = param[i] - increment;
-    }
+    });
 }
 
 // ---------------------------------------------------------------- Adagrad
-// a += g^2; w -= g * lr / sqrt(a + epsilon).
+// a += g^2; w -= g * lr / sqrt(a + epsilon). Roles: w, g, a.
 template <typename T>
-__device__ void adagrad_update(T* __restrict__ param, const T* __restrict__ grad,
-                               T* __restrict__ accumulator, double learning_rate, double epsilon,
-                               long long n) {
+__device__ void adagrad_update(const unsigned long long* table, int tensors, long long total,
+                               double learning_rate, double epsilon) {
     const T lr = T(learning_rate);
     const T eps = T(epsilon);
-    GRID_STRIDE_LOOP(i, n) {
-        const T g = grad[i];
-        const T a = accumulator[i] + g * g;
-        accumulator[i] = a;
-        param[i] = param[i] - (g * lr) / gl_sqrt(a + eps);
-    }
+    for_each_tensor_span(table, tensors, total,
+                         [&](int t, long long first, long long stop, long long step) {
+        T* __restrict__ param = tensor_array<T>(table, tensors, 0, t);
+        const T* __restrict__ grad = tensor_array<T>(table, tensors, 1, t);
+        T* __restrict__ accumulator = tensor_array<T>(table, tensors, 2, t);
+        for (long long i = first; i < stop; i += step) {
+            const T g = grad[i];
+            const T a = accumulator[i] + g * g;
+            accumulator[i] = a;
+            param[i] = param[i] - (g * lr) / gl_sqrt(a + eps);
+        }
+    });
 }
 
 // ---------------------------------------------------------------- Adadelta
 // G = rho * G + (1 - rho) * g^2; delta = -(sqrt(D + epsilon) * g) / sqrt(G + epsilon);
-// D = rho * D + (1 - rho) * delta^2; w += delta * lr.
+// D = rho * D + (1 - rho) * delta^2; w += delta * lr. Roles: w, g, G, D.
 template <typename T>
-__device__ void adadelta_update(T* __restrict__ param, const T* __restrict__ grad,
-                                T* __restrict__ grad_average, T* __restrict__ delta_average,
+__device__ void adadelta_update(const unsigned long long* table, int tensors, long long total,
                                 double learning_rate, double rho, double one_minus_rho,
-                                double epsilon, long long n) {
+                                double epsilon) {
     const T lr = T(learning_rate);
     const T r = T(rho);
     const T c = T(one_minus_rho);
     const T eps = T(epsilon);
-    GRID_STRIDE_LOOP(i, n) {
-        const T g = grad[i];
-        const T grad_avg = grad_average[i] * r + (g * g) * c;
-        grad_average[i] = grad_avg;
-        const T delta_avg = delta_average[i];
-        const T delta = -(gl_sqrt(delta_avg + eps) * g) / gl_sqrt(grad_avg + eps);
-        delta_average[i] = delta_avg * r + (delta * delta) * c;
-        param[i] = param[i] + delta * lr;
-    }
+    for_each_tensor_span(table, tensors, total,
+                         [&](int t, long long first, long long stop, long long step) {
+        T* __restrict__ param = tensor_array<T>(table, tensors, 0, t);
+        const T* __restrict__ grad = tensor_array<T>(table, tensors, 1, t);
+        T* __restrict__ grad_average = tensor_array<T>(table, tensors, 2, t);
+        T* __restrict__ delta_average = tensor_array<T>(table, tensors, 3, t);
+        for (long long i = first; i < stop; i += step) {
+            const T g = grad[i];
+            const T grad_avg = grad_average[i] * r + (g * g) * c;
+            grad_average[i] = grad_avg;
+            const T delta_avg = delta_average[i];
+            const T delta = -(gl_sqrt(delta_avg + eps) * g) / gl_sqrt(grad_avg + eps);
+            delta_average[i] = delta_avg * r + (delta * delta) * c;
+            param[i] = param[i] + delta * lr;
+        }
+    });
+}
+
+// ---------------------------------------------------------------- decoupled weight decay
+// w -= (w * decay) * lr, before the update step (AdamW, and any optimizer's weight_decay).
+// Role: w (the table has no gradient role here).
+template <typename T>
+__device__ void decay_weights(const unsigned long long* table, int tensors, long long total,
+                              double decay, double learning_rate) {
+    const T d = T(decay);
+    const T lr = T(learning_rate);
+    for_each_tensor_span(table, tensors, total,
+                         [&](int t, long long first, long long stop, long long step) {
+        T* __restrict__ param = tensor_array<T>(table, tensors, 0, t);
+        for (long long i = first; i < stop; i += step) {
+            const T shrink = (param[i] * d) * lr;
+            param[i] = param[i] - shrink;
+        }
+    });
 }
 
 // ---------------------------------------------------------------- entry points
+// Every entry point takes (table, tensors, total) first, then its flags and scalars.
+#define GL_TABLE const unsigned long long *table, int tensors, long long total
 #define GL_OPTIMIZER_ENTRY_POINTS(SUFFIX, T)                                                      \
-    extern "C" __global__ void sgd_update_##SUFFIX(T* param, const T* grad, T* momentum_slot,    \
-                                                   int has_momentum, int nesterov,               \
-                                                   double learning_rate, double momentum,        \
-                                                   long long n) {                                \
-        sgd_update<T>(param, grad, momentum_slot, has_momentum, nesterov, learning_rate,         \
-                      momentum, n);                                                              \
+    extern "C" __global__ void sgd_update_##SUFFIX(GL_TABLE, int has_momentum, int nesterov,    \
+                                                   double learning_rate, double momentum) {     \
+        sgd_update<T>(table, tensors, total, has_momentum, nesterov, learning_rate, momentum);   \
     }                                                                                            \
-    extern "C" __global__ void adam_update_##SUFFIX(                                             \
-        T* param, const T* grad, T* m, T* v, T* v_hat, int has_v_hat, double alpha,             \
-        double one_minus_beta_1, double one_minus_beta_2, double epsilon, long long n) {        \
-        adam_update<T>(param, grad, m, v, v_hat, has_v_hat, alpha, one_minus_beta_1,            \
-                       one_minus_beta_2, epsilon, n);                                            \
+    extern "C" __global__ void adam_update_##SUFFIX(GL_TABLE, int has_v_hat, double alpha,      \
+                                                    double one_minus_beta_1,                     \
+                                                    double one_minus_beta_2, double epsilon) {   \
+        adam_update<T>(table, tensors, total, has_v_hat, alpha, one_minus_beta_1,                \
+                       one_minus_beta_2, epsilon);                                               \
     }                                                                                            \
     extern "C" __global__ void adamax_update_##SUFFIX(                                           \
-        T* param, const T* grad, T* m, T* u, double learning_rate, double one_minus_beta_1,     \
-        double beta_2, double epsilon, double correction, long long n) {                        \
-        adamax_update<T>(param, grad, m, u, learning_rate, one_minus_beta_1, beta_2, epsilon,   \
-                         correction, n);                                                         \
+        GL_TABLE, double learning_rate, double one_minus_beta_1, double beta_2, double epsilon, \
+        double correction) {                                                                     \
+        adamax_update<T>(table, tensors, total, learning_rate, one_minus_beta_1, beta_2,        \
+                         epsilon, correction);                                                   \
     }                                                                                            \
     extern "C" __global__ void nadam_update_##SUFFIX(                                            \
-        T* param, const T* grad, T* m, T* v, double learning_rate, double one_minus_beta_1,     \
-        double one_minus_beta_2, double epsilon, double mu_next, double m_divisor,             \
-        double one_minus_mu_t, double g_divisor, double v_divisor, long long n) {               \
-        nadam_update<T>(param, grad, m, v, learning_rate, one_minus_beta_1, one_minus_beta_2,   \
-                        epsilon, mu_next, m_divisor, one_minus_mu_t, g_divisor, v_divisor, n);  \
+        GL_TABLE, double learning_rate, double one_minus_beta_1, double one_minus_beta_2,       \
+        double epsilon, double mu_next, double m_divisor, double one_minus_mu_t,               \
+        double g_divisor, double v_divisor) {                                                   \
+        nadam_update<T>(table, tensors, total, learning_rate, one_minus_beta_1,                 \
+                        one_minus_beta_2, epsilon, mu_next, m_divisor, one_minus_mu_t,          \
+                        g_divisor, v_divisor);                                                   \
     }                                                                                            \
     extern "C" __global__ void rmsprop_update_##SUFFIX(                                          \
-        T* param, const T* grad, T* velocity, T* average, int centered, T* momentum_slot,       \
-        int has_momentum, double learning_rate, double rho, double one_minus_rho,              \
-        double momentum, double epsilon, long long n) {                                         \
-        rmsprop_update<T>(param, grad, velocity, average, centered, momentum_slot,              \
-                          has_momentum, learning_rate, rho, one_minus_rho, momentum, epsilon,   \
-                          n);                                                                    \
+        GL_TABLE, int centered, int has_momentum, double learning_rate, double rho,             \
+        double one_minus_rho, double momentum, double epsilon) {                                \
+        rmsprop_update<T>(table, tensors, total, centered, has_momentum, learning_rate, rho,    \
+                          one_minus_rho, momentum, epsilon);                                     \
     }                                                                                            \
-    extern "C" __global__ void adagrad_update_##SUFFIX(T* param, const T* grad, T* accumulator,  \
-                                                       double learning_rate, double epsilon,     \
-                                                       long long n) {                            \
-        adagrad_update<T>(param, grad, accumulator, learning_rate, epsilon, n);                  \
+    extern "C" __global__ void adagrad_update_##SUFFIX(GL_TABLE, double learning_rate,          \
+                                                       double epsilon) {                         \
+        adagrad_update<T>(table, tensors, total, learning_rate, epsilon);                        \
     }                                                                                            \
-    extern "C" __global__ void adadelta_update_##SUFFIX(                                         \
-        T* param, const T* grad, T* grad_average, T* delta_average, double learning_rate,       \
-        double rho, double one_minus_rho, double epsilon, long long n) {                        \
-        adadelta_update<T>(param, grad, grad_average, delta_average, learning_rate, rho,        \
-                           one_minus_rho, epsilon, n);                                           \
+    extern "C" __global__ void adadelta_update_##SUFFIX(GL_TABLE, double learning_rate,         \
+                                                        double rho, double one_minus_rho,        \
+                                                        double epsilon) {                        \
+        adadelta_update<T>(table, tensors, total, learning_rate, rho, one_minus_rho, epsilon);   \
+    }                                                                                            \
+    extern "C" __global__ void decay_weights_##SUFFIX(GL_TABLE, double decay,                   \
+                                                      double learning_rate) {                    \
+        decay_weights<T>(table, tensors, total, decay, learning_rate);                           \
     }
 
 GL_OPTIMIZER_ENTRY_POINTS(f32, float)

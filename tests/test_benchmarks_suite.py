@@ -17,7 +17,7 @@ from benchmarks.__main__ import main
 from benchmarks.gemm_rate import Gemm, gemm_floor, total_flops
 from benchmarks.peers import load_keras
 from benchmarks.workloads import ALIASES, MODES, NAMES, Context, make, resolve
-from gpulayers import config
+from gpulayers import backend, config
 
 
 @pytest.fixture(autouse=True)
@@ -115,3 +115,34 @@ def test_mixed_precision_peers_train_alike_and_the_cpu_refuses_the_mode():
         np.testing.assert_allclose(ours_loss, to_numpy(theirs.train()["loss"]), rtol=2e-2)
     with pytest.raises(SystemExit, match="mixed-fp16 is for GPU runs"):
         main(["--size", "tiny", "--backend", "numpy", "--precision", "mixed-fp16"])
+
+
+def test_optimizer_benchmark_times_every_variant(tmp_path, monkeypatch, capsys):
+    from benchmarks import optimizer_step
+
+    path = tmp_path / "optimizers.json"
+    monkeypatch.setattr("sys.argv", ["optimizer_step.py", "--size", "tiny", "--rounds", "5",
+                                     "--steps", "1", "--json", str(path)])
+    optimizer_step.main()
+    rows = json.loads(path.read_text())["rows"]
+    variants = {(row["optimizer"], row["variant"]) for row in rows}
+    for kind in ("adam", "sgd_momentum"):
+        for variant in ("gpulayers fused", "gpulayers per-parameter", "gpulayers unfused"):
+            assert (kind, variant) in variants
+    assert all(row["median_ms"] > 0 for row in rows)
+    assert "| adam | gpulayers per-parameter |" in capsys.readouterr().out
+
+
+def test_the_per_parameter_variant_makes_one_update_call_per_parameter(monkeypatch):
+    from benchmarks import optimizer_step
+
+    primitives = backend.primitives("optimizer_updates")
+    original, calls = primitives.adam_update, []
+    monkeypatch.setattr(primitives, "adam_update",
+                        lambda params, *rest: calls.append(len(params)) or original(params, *rest))
+    tensors = sum(count for _, count in optimizer_step.SIZES["tiny"])
+    optimizer_step.gpulayers_step(optimizer_step.Adam(1e-3), "tiny")()
+    assert calls == [tensors]
+    calls.clear()
+    optimizer_step.gpulayers_step(optimizer_step.PerParameterAdam(1e-3), "tiny")()
+    assert calls == [1] * tensors

@@ -53,13 +53,15 @@ class Adadelta(Optimizer):
         self._accumulated_grads, self._accumulated_delta_vars = self.add_optimizer_variables(
             var_list, ["accumulated_grad", "accumulated_delta_var"])
 
-    def update_step(self, gradient: Any, variable: Variable, learning_rate: float) -> None:
-        index = self._get_variable_index(variable)
-        # One fused pass updating w and both accumulators in place: see backend
+    def _parallel_update_step(self, gradients: list[Any], variables: list[Variable],
+                              learning_rate: float) -> None:
+        slots = self._slot_arrays
+        # One fused pass updating every w and both accumulators in place: see backend
         # optimizer_updates.
         backend.primitives("optimizer_updates").adadelta_update(
-            variable.data, gradient, self._accumulated_grads[index].data,
-            self._accumulated_delta_vars[index].data, learning_rate, self.rho, self.epsilon)
+            [v.data for v in variables], gradients, slots(self._accumulated_grads, variables),
+            slots(self._accumulated_delta_vars, variables), learning_rate, self.rho,
+            self.epsilon)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}

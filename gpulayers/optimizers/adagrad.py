@@ -53,12 +53,13 @@ class Adagrad(Optimizer):
         self._accumulators = self.add_optimizer_variables(
             var_list, "accumulator", initializer=self.initial_accumulator_value)
 
-    def update_step(self, gradient: Any, variable: Variable, learning_rate: float) -> None:
-        accumulator = self._accumulators[self._get_variable_index(variable)]
-        # One fused pass updating w and the accumulator in place: see backend
+    def _parallel_update_step(self, gradients: list[Any], variables: list[Variable],
+                              learning_rate: float) -> None:
+        # One fused pass updating every w and accumulator in place: see backend
         # optimizer_updates.
         backend.primitives("optimizer_updates").adagrad_update(
-            variable.data, gradient, accumulator.data, learning_rate, self.epsilon)
+            [v.data for v in variables], gradients,
+            self._slot_arrays(self._accumulators, variables), learning_rate, self.epsilon)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(),

@@ -65,15 +65,18 @@ class Adam(Optimizer):
         self._velocity_hats = (self.add_optimizer_variables(var_list, "velocity_hat")
                                if self.amsgrad else [])
 
-    def update_step(self, gradient: Any, variable: Variable, learning_rate: float) -> None:
+    def _parallel_update_step(self, gradients: list[Any], variables: list[Variable],
+                              learning_rate: float) -> None:
         t = self.local_step
         alpha = learning_rate * math.sqrt(1.0 - self.beta_2 ** t) / (1.0 - self.beta_1 ** t)
-        index = self._get_variable_index(variable)
-        v_hat = self._velocity_hats[index].data if self.amsgrad else None
-        # One fused pass updating w, m, v (and v_hat) in place: see backend optimizer_updates.
+        slots = self._slot_arrays
+        v_hat = slots(self._velocity_hats, variables) if self.amsgrad else None
+        # One fused pass updating every w, m, v (and v_hat) in place: see backend
+        # optimizer_updates.
         backend.primitives("optimizer_updates").adam_update(
-            variable.data, gradient, self._momentums[index].data,
-            self._velocities[index].data, v_hat, alpha, self.beta_1, self.beta_2, self.epsilon)
+            [v.data for v in variables], gradients, slots(self._momentums, variables),
+            slots(self._velocities, variables), v_hat, alpha, self.beta_1, self.beta_2,
+            self.epsilon)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,

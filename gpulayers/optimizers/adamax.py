@@ -54,13 +54,14 @@ class Adamax(Optimizer):
         super().build(var_list)
         self._m, self._u = self.add_optimizer_variables(var_list, ["momentum", "norm"])
 
-    def update_step(self, gradient: Any, variable: Variable, learning_rate: float) -> None:
-        index = self._get_variable_index(variable)
+    def _parallel_update_step(self, gradients: list[Any], variables: list[Variable],
+                              learning_rate: float) -> None:
         correction = 1.0 - self.beta_1 ** self.local_step
-        # One fused pass updating w, m and u in place: see backend optimizer_updates.
+        # One fused pass updating every w, m and u in place: see backend optimizer_updates.
         backend.primitives("optimizer_updates").adamax_update(
-            variable.data, gradient, self._m[index].data, self._u[index].data, learning_rate,
-            self.beta_1, self.beta_2, self.epsilon, correction)
+            [v.data for v in variables], gradients, self._slot_arrays(self._m, variables),
+            self._slot_arrays(self._u, variables), learning_rate, self.beta_1, self.beta_2,
+            self.epsilon, correction)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,

@@ -76,14 +76,14 @@ class Nadam(Optimizer):
         self._momentum_cache = (t, product)
         return product
 
-    def update_step(self, gradient: Any, variable: Variable, learning_rate: float) -> None:
+    def _parallel_update_step(self, gradients: list[Any], variables: list[Variable],
+                              learning_rate: float) -> None:
         t = self.local_step
-        index = self._get_variable_index(variable)
-        # One fused pass updating w, m and v in place: see backend optimizer_updates.
+        # One fused pass updating every w, m and v in place: see backend optimizer_updates.
         backend.primitives("optimizer_updates").nadam_update(
-            variable.data, gradient, self._momentums[index].data,
-            self._velocities[index].data, learning_rate, self.beta_1, self.beta_2,
-            self.epsilon, self._mu(t), self._mu(t + 1), self._momentum_product(t),
+            [v.data for v in variables], gradients, self._slot_arrays(self._momentums, variables),
+            self._slot_arrays(self._velocities, variables), learning_rate, self.beta_1,
+            self.beta_2, self.epsilon, self._mu(t), self._mu(t + 1), self._momentum_product(t),
             self.beta_2 ** t)
 
     def get_config(self) -> dict[str, Any]:

@@ -11,7 +11,7 @@ One ``apply_gradients`` step, in Keras's order:
    ``global_clipnorm`` over all of them; at most one of the three);
 5. decoupled weight decay: ``var -= var * weight_decay * learning_rate`` for each variable not
    excluded with :meth:`Optimizer.exclude_from_weight_decay`;
-6. the algorithm's ``update_step`` for each variable;
+6. the algorithm's update of every variable (one fused launch for all of them on CuPy);
 7. with ``use_ema``, the moving averages follow the variables (see ``moving_average``);
 8. ``variable.constraint`` (when set) projects each updated variable;
 9. ``iterations += 1``.
@@ -20,14 +20,16 @@ The learning rate (a float, a schedule evaluated at ``iterations``, or a zero-ar
 callable) and every per-step scalar (bias corrections...) are Python floats computed on the
 host, and the step count is mirrored on the host, so a step never waits for the GPU.
 
-Steps update each variable's array (and its slots) in place, with one fused pass per
-variable (one kernel launch on CuPy), as PyTorch's optimizers do: an array taken from
-``variable.data`` before a step sees the new values; ``variable.numpy()`` and
-``get_weights()`` are copies and do not.
+Steps update each variable's array (and its slots) in place, in one fused pass over all
+variables (one kernel launch on CuPy, as PyTorch's ``fused=True`` optimizers do: each
+built-in's ``_parallel_update_step``). An array taken from ``variable.data`` before a step
+sees the new values; ``variable.numpy()`` and ``get_weights()`` are copies and do not.
 
 Writing an optimizer: override ``build`` (create slots with ``add_optimizer_variables``),
 ``update_step(gradient, variable, learning_rate)`` (``gradient`` is a backend array of the
-variable's dtype, ``learning_rate`` a float) and ``get_config``::
+variable's dtype, ``learning_rate`` a float) and ``get_config``. (Overriding
+``_parallel_update_step(gradients, variables, learning_rate)`` as well lets one call update
+every variable.)::
 
     class SignSGD(Optimizer):
         def __init__(self, learning_rate=0.01, **kwargs):
@@ -40,7 +42,6 @@ variable's dtype, ``learning_rate`` a float) and ``get_config``::
 from __future__ import annotations
 
 import numbers
-import re
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -57,6 +58,7 @@ from gpulayers.optimizers.optimizer_variables import OptimizerVariables
 from gpulayers.optimizers.schedules import LearningRateSchedule
 from gpulayers.optimizers.schedules import deserialize as deserialize_schedule
 from gpulayers.optimizers.schedules import serialize as serialize_schedule
+from gpulayers.optimizers.weight_decay import WeightDecay
 
 __all__ = ["Optimizer"]
 
@@ -70,7 +72,7 @@ def _unique_name(base: str) -> str:
     return base if count == 0 else f"{base}_{count}"
 
 
-class Optimizer(MovingAverage, GradientAccumulation, OptimizerVariables):
+class Optimizer(MovingAverage, GradientAccumulation, WeightDecay, OptimizerVariables):
     """Base class of the optimizers. See the module docstring for the step and subclassing.
 
     Args:
@@ -100,12 +102,14 @@ class Optimizer(MovingAverage, GradientAccumulation, OptimizerVariables):
     """
 
     _subclasses: dict[str, type] = {}
+    _updates_in_parallel = True  # see _parallel_step_applies
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         Optimizer._subclasses[cls.__name__] = cls
         if "apply" in cls.__dict__:  # a graph step takes every apply out of its graph
             cls.apply = deferrable(cls.__dict__["apply"])
+        cls._updates_in_parallel = _parallel_step_applies(cls)
 
     def __init__(self, learning_rate: Any, weight_decay: float | None = None,
                  clipnorm: float | None = None, clipvalue: float | None = None,
@@ -141,8 +145,6 @@ class Optimizer(MovingAverage, GradientAccumulation, OptimizerVariables):
         self._variables: list[Variable] = [self._iterations]
         self._trainable_variables: list[Variable] = []
         self._variable_index: dict[int, int] = {}
-        self._decay_excluded: set[int] = set()
-        self._decay_pattern: re.Pattern[str] | None = None
         self.built = False
 
     def _who(self) -> str:
@@ -216,24 +218,6 @@ class Optimizer(MovingAverage, GradientAccumulation, OptimizerVariables):
         self._variable_index = {id(v): i for i, v in reversed(list(enumerate(var_list)))}
         self.built = True
 
-    # -- weight decay ----------------------------------------------------------------------
-    def exclude_from_weight_decay(self, var_list: Iterable[Variable] | None = None,
-                                  var_names: Iterable[str] | None = None) -> None:
-        """Exempt variables from weight decay: those in ``var_list``, and those whose name
-        contains any of ``var_names`` (a regular-expression search, as in Keras).
-
-        Example: ``optimizer.exclude_from_weight_decay(var_names=["bias", "gamma"])``.
-        """
-        self._decay_excluded = {id(v) for v in var_list or ()}
-        names = sorted(set(var_names or ()))
-        self._decay_pattern = re.compile("|".join(names)) if names else None
-
-    def _use_weight_decay(self, variable: Variable) -> bool:
-        if id(variable) in self._decay_excluded:
-            return False
-        pattern = self._decay_pattern
-        return pattern is None or pattern.search(variable.name) is None
-
     # -- the step --------------------------------------------------------------------------
     def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, Variable]]) -> Variable:
         """Apply one step of gradients: pairs of (gradient or None, Variable).
@@ -300,18 +284,12 @@ class Optimizer(MovingAverage, GradientAccumulation, OptimizerVariables):
         self._host_step_source = self._iterations.data
 
     def _update(self, arrays: list[Any], variables: list[Variable]) -> None:
-        """Weight decay and the update step of each variable, with clipped gradients."""
+        """Weight decay and the update step of the variables, with clipped gradients."""
         learning_rate = self.learning_rate
-        if self.weight_decay:
-            decay = self.weight_decay
-            for variable in variables:
-                if self._use_weight_decay(variable):
-                    # In place, as the fused updates are: w -= (w * decay) * lr, with the
-                    # rounding of the formula (a new array each step would defeat reuse).
-                    data = variable.data
-                    shrink = data * decay
-                    shrink *= learning_rate
-                    data -= shrink
+        self._apply_weight_decay(variables, learning_rate)
+        if self._updates_in_parallel:
+            self._parallel_update_step(arrays, variables, learning_rate)
+            return
         for gradient, variable in zip(arrays, variables):
             self.update_step(gradient, variable, learning_rate)
 
@@ -323,8 +301,18 @@ class Optimizer(MovingAverage, GradientAccumulation, OptimizerVariables):
     def update_step(self, gradient: Any, variable: Variable, learning_rate: float) -> None:
         """The algorithm: update ``variable`` (and its slots) from ``gradient`` (a backend
         array of the variable's dtype, already clipped) at ``learning_rate`` (a float)."""
-        raise NotImplementedError(f"{type(self).__name__} must implement "
-                                  "update_step(self, gradient, variable, learning_rate)")
+        if type(self)._parallel_update_step is Optimizer._parallel_update_step:
+            raise NotImplementedError(f"{type(self).__name__} must implement "
+                                      "update_step(self, gradient, variable, learning_rate)")
+        self._parallel_update_step([gradient], [variable], learning_rate)
+
+    def _parallel_update_step(self, gradients: list[Any], variables: list[Variable],
+                              learning_rate: float) -> None:
+        """:meth:`update_step` for every variable at once. The built-in optimizers run it as
+        one fused launch for all variables (on CuPy); this default calls ``update_step`` for
+        each. A subclass that overrides only ``update_step`` gets that loop."""
+        for gradient, variable in zip(gradients, variables):
+            self.update_step(gradient, variable, learning_rate)
 
     def _check_known(self, variables: Sequence[Any]) -> None:
         for variable in variables:
@@ -378,6 +366,18 @@ class Optimizer(MovingAverage, GradientAccumulation, OptimizerVariables):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r} learning_rate={self._learning_rate!r}>"
+
+
+def _parallel_step_applies(cls: type) -> bool:
+    """Whether ``cls``'s ``_parallel_update_step`` runs its algorithm: false when a class
+    below the one defining it overrides ``update_step`` alone (a user's subclass of Adam that
+    changes ``update_step`` must have its method called)."""
+    for klass in cls.__mro__:
+        if "_parallel_update_step" in vars(klass):
+            return True
+        if "update_step" in vars(klass):
+            return False
+    return False
 
 
 def _checked_learning_rate(who: str, value: Any) -> float | Callable[..., Any]:

@@ -107,3 +107,10 @@ class OptimizerVariables:
     def _get_variable_index(self, variable: Variable) -> int:
         """The position of ``variable`` in the list the optimizer was built with."""
         return self._variable_index[id(variable)]
+
+    def _slot_arrays(self, slots: Sequence[Variable], variables: Sequence[Variable]
+                     ) -> list[Any]:
+        """The arrays of one slot list (``slots``, built for every variable) that belong to
+        ``variables``, in their order: what a fused update of ``variables`` writes."""
+        index = self._variable_index
+        return [slots[index[id(variable)]].data for variable in variables]

@@ -65,14 +65,15 @@ class RMSprop(Optimizer):
         self._average_gradients = (self.add_optimizer_variables(var_list, "average_gradient")
                                    if self.centered else [])
 
-    def update_step(self, gradient: Any, variable: Variable, learning_rate: float) -> None:
-        index = self._get_variable_index(variable)
-        average = self._average_gradients[index].data if self.centered else None
-        momentum = self._momentums[index].data if self.momentum > 0 else None
-        # One fused pass updating w and every slot in place: see backend optimizer_updates.
+    def _parallel_update_step(self, gradients: list[Any], variables: list[Variable],
+                              learning_rate: float) -> None:
+        slots = self._slot_arrays
+        averages = slots(self._average_gradients, variables) if self.centered else None
+        momentums = slots(self._momentums, variables) if self.momentum > 0 else None
+        # One fused pass updating every w and slot in place: see backend optimizer_updates.
         backend.primitives("optimizer_updates").rmsprop_update(
-            variable.data, gradient, self._velocities[index].data, average, momentum,
-            learning_rate, self.rho, self.momentum, self.epsilon)
+            [v.data for v in variables], gradients, slots(self._velocities, variables),
+            averages, momentums, learning_rate, self.rho, self.momentum, self.epsilon)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,

@@ -50,11 +50,13 @@ class SGD(Optimizer):
         self.momentums = (self.add_optimizer_variables(var_list, "momentum")
                           if self.momentum != 0 else [])
 
-    def update_step(self, gradient: Any, variable: Variable, learning_rate: float) -> None:
-        # One fused pass updating w (and m) in place: see backend optimizer_updates.
-        m = self.momentums[self._get_variable_index(variable)].data if self.momentums else None
+    def _parallel_update_step(self, gradients: list[Any], variables: list[Variable],
+                              learning_rate: float) -> None:
+        # One fused pass updating every w (and m) in place: see backend optimizer_updates.
+        momentums = self._slot_arrays(self.momentums, variables) if self.momentums else None
         backend.primitives("optimizer_updates").sgd_update(
-            variable.data, gradient, m, learning_rate, self.momentum, self.nesterov)
+            [v.data for v in variables], gradients, momentums, learning_rate, self.momentum,
+            self.nesterov)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}

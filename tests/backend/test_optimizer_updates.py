@@ -3,164 +3,23 @@ NumPy (gpu-marked)."""
 
 import importlib
 import inspect
-import math
 
 import numpy as np
 import pytest
+from optimizer_update_cases import (
+    CASES,
+    EPS,
+    LR,
+    assert_agree,
+    call_one,
+    initial,
+    steps_on,
+)
 
 from gpulayers import Variable, backend
 from gpulayers.backend.numpy_backend import optimizer_updates as reference
 from gpulayers.optimizers import Adam
 from gpulayers.testing import requires_gpu
-
-LR, EPS = 0.05, 1e-7
-SHAPE = (5, 7)
-STEPS = 4
-
-
-def _mu(t):
-    return 0.9 * (1.0 - 0.5 * 0.96 ** t)
-
-
-def _nadam_scalars(t):
-    """(mu_t, mu_next, P_t, beta_2**t) for beta_1 = 0.9, beta_2 = 0.999."""
-    return _mu(t), _mu(t + 1), math.prod(_mu(i) for i in range(1, t + 1)), 0.999 ** t
-
-
-# Each case: (slots and their kind, call(primitives, w, g, slots, t), formula(w, g, s, t)).
-# Slot kinds: "any" starts random, "positive" random >= 0 (second moments), "none" absent.
-# A formula is the optimizer's docstring written as plain expressions; it returns
-# (new w, dict of new slots).
-def _sgd(momentum, nesterov):
-    def call(p, w, g, s, t):
-        p.sgd_update(w, g, s.get("m"), LR, momentum, nesterov)
-
-    def formula(w, g, s, t):
-        if not momentum:
-            return w - g * LR, {}
-        m = s["m"] * momentum - g * LR
-        return w + (m * momentum - g * LR if nesterov else m), {"m": m}
-
-    return ({"m": "any"} if momentum else {}), call, formula
-
-
-def _adam(amsgrad):
-    def alpha(t):
-        return LR * math.sqrt(1.0 - 0.999 ** t) / (1.0 - 0.9 ** t)
-
-    def call(p, w, g, s, t):
-        p.adam_update(w, g, s["m"], s["v"], s.get("v_hat"), alpha(t), 0.9, 0.999, EPS)
-
-    def formula(w, g, s, t):
-        m = s["m"] + (g - s["m"]) * (1 - 0.9)
-        v = s["v"] + (g ** 2 - s["v"]) * (1 - 0.999)
-        new = {"m": m, "v": v}
-        if amsgrad:
-            new["v_hat"] = v = np.maximum(s["v_hat"], v)
-        return w - (m * alpha(t)) / (np.sqrt(v) + EPS), new
-
-    slots = {"m": "any", "v": "positive", **({"v_hat": "positive"} if amsgrad else {})}
-    return slots, call, formula
-
-
-def _adamax():
-    def call(p, w, g, s, t):
-        p.adamax_update(w, g, s["m"], s["u"], LR, 0.9, 0.999, EPS, 1.0 - 0.9 ** t)
-
-    def formula(w, g, s, t):
-        m = s["m"] + (g - s["m"]) * (1 - 0.9)
-        u = np.maximum(0.999 * s["u"], np.abs(g))
-        return w - (LR * m) / ((1.0 - 0.9 ** t) * (u + EPS)), {"m": m, "u": u}
-
-    return {"m": "any", "u": "positive"}, call, formula
-
-
-def _nadam():
-    def call(p, w, g, s, t):
-        p.nadam_update(w, g, s["m"], s["v"], LR, 0.9, 0.999, EPS, *_nadam_scalars(t))
-
-    def formula(w, g, s, t):
-        mu_t, mu_next, product, beta_2_power = _nadam_scalars(t)
-        m = s["m"] + (g - s["m"]) * (1 - 0.9)
-        v = s["v"] + (g ** 2 - s["v"]) * (1 - 0.999)
-        m_hat = (mu_next * m) / (1 - product * mu_next) + ((1 - mu_t) * g) / (1 - product)
-        v_hat = v / (1 - beta_2_power)
-        return w - (m_hat * LR) / (np.sqrt(v_hat) + EPS), {"m": m, "v": v}
-
-    return {"m": "any", "v": "positive"}, call, formula
-
-
-def _rmsprop(centered, momentum):
-    rho = 0.9
-
-    def call(p, w, g, s, t):
-        p.rmsprop_update(w, g, s["v"], s.get("a"), s.get("m"), LR, rho, momentum, EPS)
-
-    def formula(w, g, s, t):
-        v = rho * s["v"] + (1 - rho) * g ** 2
-        new = {"v": v}
-        if centered:
-            new["a"] = a = rho * s["a"] + (1 - rho) * g
-            increment = (LR * g) / np.sqrt(v - a ** 2 + EPS)
-        else:
-            increment = (LR * g) / np.sqrt(v + EPS)
-        if momentum:
-            new["m"] = increment = momentum * s["m"] + increment
-        return w - increment, new
-
-    # The centered average starts at 0 so that v - a**2 stays positive.
-    slots = {"v": "positive", **({"a": "zero"} if centered else {}),
-             **({"m": "any"} if momentum else {})}
-    return slots, call, formula
-
-
-def _adagrad():
-    def call(p, w, g, s, t):
-        p.adagrad_update(w, g, s["a"], LR, EPS)
-
-    def formula(w, g, s, t):
-        a = s["a"] + g ** 2
-        return w - (LR * g) / np.sqrt(a + EPS), {"a": a}
-
-    return {"a": "positive"}, call, formula
-
-
-def _adadelta():
-    rho = 0.95
-
-    def call(p, w, g, s, t):
-        p.adadelta_update(w, g, s["G"], s["D"], LR, rho, EPS)
-
-    def formula(w, g, s, t):
-        G = rho * s["G"] + (1 - rho) * g ** 2
-        delta = -(np.sqrt(s["D"] + EPS) * g) / np.sqrt(G + EPS)
-        D = rho * s["D"] + (1 - rho) * delta ** 2
-        return w + LR * delta, {"G": G, "D": D}
-
-    return {"G": "positive", "D": "positive"}, call, formula
-
-
-CASES = {
-    "sgd": _sgd(0.0, False), "sgd_momentum": _sgd(0.9, False), "sgd_nesterov": _sgd(0.9, True),
-    "adam": _adam(False), "adam_amsgrad": _adam(True), "adamax": _adamax(), "nadam": _nadam(),
-    "rmsprop": _rmsprop(False, 0.0), "rmsprop_centered": _rmsprop(True, 0.0),
-    "rmsprop_momentum": _rmsprop(False, 0.5), "rmsprop_centered_momentum": _rmsprop(True, 0.5),
-    "adagrad": _adagrad(), "adadelta": _adadelta(),
-}
-
-
-def _initial(case, dtype, seed=0, shape=SHAPE):
-    """Random (w, slots, gradients per step) for a case, as NumPy arrays of ``dtype``."""
-    rng = np.random.default_rng(seed)
-    kinds, _, _ = CASES[case]
-
-    def draw(kind):
-        values = rng.standard_normal(shape)
-        return {"any": values, "positive": np.abs(values), "zero": 0 * values}[kind]
-
-    slots = {name: draw(kind).astype(dtype) for name, kind in kinds.items()}
-    grads = [rng.standard_normal(shape).astype(dtype) for _ in range(STEPS)]
-    return rng.standard_normal(shape).astype(dtype), slots, grads
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -173,12 +32,12 @@ def test_numpy_update_follows_the_formula_in_place(case, dtype, rtol, block_byte
     if block_bytes is not None:
         monkeypatch.setattr(reference, "BLOCK_BYTES", block_bytes)
     _, call, formula = CASES[case]
-    w, slots, grads = _initial(case, dtype)
+    w, slots, grads = initial(case, dtype)
     expected_w, expected = w.copy(), {k: s.copy() for k, s in slots.items()}
     ids = {k: id(s) for k, s in slots.items()} | {"w": id(w)}
     for t, g in enumerate(grads, start=1):
         before = w.copy()
-        assert call(reference, w, g, slots, t) is None  # updated in place, nothing returned
+        assert call_one(call, reference, w, g, slots, t) is None  # in place, returns None
         expected_w, expected = formula(expected_w, g, expected, t)
         assert not np.array_equal(w, before)
         assert w.dtype == dtype and all(s.dtype == dtype for s in slots.values())
@@ -191,11 +50,11 @@ def test_numpy_update_follows_the_formula_in_place(case, dtype, rtol, block_byte
 @pytest.mark.parametrize("case", ["adam_amsgrad", "rmsprop_centered_momentum", "adadelta"])
 def test_numpy_update_works_on_non_contiguous_arrays(case):
     _, call, _ = CASES[case]
-    w, slots, grads = _initial(case, "float64")
+    w, slots, grads = initial(case, "float64")
     flat_w, flat_slots = w.copy(), {k: s.copy() for k, s in slots.items()}
     w, slots = np.asfortranarray(w), {k: np.asfortranarray(s) for k, s in slots.items()}
-    call(reference, w, grads[0].T.copy().T, slots, 1)  # a Fortran-ordered gradient too
-    call(reference, flat_w, grads[0], flat_slots, 1)
+    call_one(call, reference, w, grads[0].T.copy().T, slots, 1)  # a Fortran-ordered gradient
+    call_one(call, reference, flat_w, grads[0], flat_slots, 1)
     np.testing.assert_array_equal(w, flat_w)
 
 
@@ -203,9 +62,10 @@ def test_a_strided_gradient_updates_in_blocks_like_in_one_piece(monkeypatch):
     w, m, v = np.ones((6, 5)), np.zeros((6, 5)), np.zeros((6, 5))
     g = np.linspace(-1, 1, 60).reshape(6, 10)[:, ::2]
     expected = [w.copy(), m.copy(), v.copy()]
-    reference.adam_update(*expected[:1], g, *expected[1:], None, LR, 0.9, 0.999, EPS)
+    reference.adam_update(expected[:1], [g], expected[1:2], expected[2:], None, LR, 0.9,
+                          0.999, EPS)
     monkeypatch.setattr(reference, "BLOCK_BYTES", 64)  # 30 elements in blocks of 8
-    reference.adam_update(w, g, m, v, None, LR, 0.9, 0.999, EPS)
+    reference.adam_update([w], [g], [m], [v], None, LR, 0.9, 0.999, EPS)
     for got, want in zip((w, m, v), expected):
         np.testing.assert_array_equal(got, want)
 
@@ -213,8 +73,8 @@ def test_a_strided_gradient_updates_in_blocks_like_in_one_piece(monkeypatch):
 def test_a_gradient_aliasing_an_updated_array_is_read_before_it_changes():
     w, m = np.array([1.0, 2.0]), np.array([0.5, -0.5])
     expected_w, expected_m = w.copy(), m.copy()
-    reference.sgd_update(expected_w, m.copy(), expected_m, LR, 0.9, True)
-    reference.sgd_update(w, m, m, LR, 0.9, True)  # the gradient is the momentum slot itself
+    reference.sgd_update([expected_w], [m.copy()], [expected_m], LR, 0.9, True)
+    reference.sgd_update([w], [m], [m], LR, 0.9, True)  # the gradient is the momentum slot
     np.testing.assert_array_equal(w, expected_w)
     np.testing.assert_array_equal(m, expected_m)
 
@@ -223,30 +83,33 @@ def test_the_contract_is_checked_before_anything_is_written():
     w, m, v = np.ones(3), np.zeros(3), np.zeros(3)
     with pytest.raises(ValueError, match=r"shape \(3,\) and dtype float64; the slot 2 has "
                                          r"shape \(4,\)"):
-        reference.adam_update(w, np.ones(3), m, np.zeros(4), None, LR, 0.9, 0.999, EPS)
+        reference.adam_update([w], [np.ones(3)], [m], [np.zeros(4)], None, LR, 0.9, 0.999,
+                              EPS)
     with pytest.raises(ValueError, match="the slot 1 has shape .* dtype float32"):
-        reference.adam_update(w, np.ones(3), m.astype("float32"), v, None, LR, 0.9, 0.999, EPS)
+        reference.adam_update([w], [np.ones(3)], [m.astype("float32")], [v], None, LR, 0.9,
+                              0.999, EPS)
     with pytest.raises(ValueError, match="must not overlap"):
-        reference.adam_update(w, np.ones(3), m, m, None, LR, 0.9, 0.999, EPS)
+        reference.adam_update([w], [np.ones(3)], [m], [m], None, LR, 0.9, 0.999, EPS)
     with pytest.raises(ValueError, match=r"the gradient has shape \(2,\), expected \(3,\)"):
-        reference.sgd_update(w, np.ones(2), None, LR, 0.0, False)
+        reference.sgd_update([w], [np.ones(2)], None, LR, 0.0, False)
     frozen = np.ones(3)
     frozen.flags.writeable = False
     with pytest.raises(ValueError, match="the parameter array is read-only"):
-        reference.sgd_update(frozen, np.ones(3), m, LR, 0.9, False)
+        reference.sgd_update([frozen], [np.ones(3)], [m], LR, 0.9, False)
     with pytest.raises(TypeError, match="sgd_update: expected a float array. Received "
                                         "dtype=int32"):
-        reference.sgd_update(np.ones(3, "int32"), np.ones(3, "int32"), None, LR, 0.0, False)
+        reference.sgd_update([np.ones(3, "int32")], [np.ones(3, "int32")], None, LR, 0.0,
+                             False)
     np.testing.assert_array_equal(m, 0.0)
     np.testing.assert_array_equal(w, 1.0)
 
 
 def test_a_gradient_of_another_dtype_is_cast_and_empty_arrays_are_fine():
     w = np.ones(3, "float32")
-    reference.adagrad_update(w, np.full(3, 0.5), np.zeros(3, "float32"), LR, EPS)
+    reference.adagrad_update([w], [np.full(3, 0.5)], [np.zeros(3, "float32")], LR, EPS)
     assert w.dtype == "float32"
-    reference.adam_update(np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0), None, LR, 0.9,
-                          0.999, EPS)
+    reference.adam_update([np.zeros(0)], [np.zeros(0)], [np.zeros(0)], [np.zeros(0)], None, LR,
+                          0.9, 0.999, EPS)
 
 
 def test_the_optimizer_updates_the_variable_arrays_in_place():
@@ -270,49 +133,22 @@ def test_backend_modules_have_the_same_functions_and_signatures():
 
 
 # ---------------------------------------------------------------- CuPy against NumPy
-TOLERANCE = {"float16": 2e-3, "float32": 1e-5, "float64": 1e-13}  # GPU: FMA contraction
-
-
-def _steps_on(backend_name, case, dtype, transform=lambda a: a, shape=SHAPE):
-    """Run every step of ``case`` on a backend (``transform`` applied to the updated arrays);
-    returns (w, slots) as NumPy arrays."""
-    _, call, _ = CASES[case]
-    w, slots, grads = _initial(case, dtype, seed=3, shape=shape)
-    with backend.use_backend(backend_name):
-        primitives = backend.primitives("optimizer_updates")
-        w = transform(backend.to_device(w))
-        slots = {k: transform(backend.to_device(s)) for k, s in slots.items()}
-        w_id = id(w)
-        for t, g in enumerate(grads, start=1):
-            call(primitives, w, backend.to_device(g), slots, t)
-        assert id(w) == w_id
-        return backend.to_numpy(w), {k: backend.to_numpy(s) for k, s in slots.items()}
-
-
-def _assert_agree(got, expected, dtype):
-    tolerance = TOLERANCE[dtype]
-    np.testing.assert_allclose(got[0], expected[0], rtol=tolerance, atol=tolerance)
-    for name in expected[1]:
-        np.testing.assert_allclose(got[1][name], expected[1][name], rtol=tolerance,
-                                   atol=tolerance, err_msg=name)
-
-
 @pytest.mark.gpu
 @requires_gpu
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_cupy_update_matches_numpy(case, dtype):
-    _assert_agree(_steps_on("cupy", case, dtype), _steps_on("numpy", case, dtype), dtype)
+    assert_agree(steps_on("cupy", case, dtype), steps_on("numpy", case, dtype), dtype)
 
 
 @pytest.mark.gpu
 @requires_gpu
 @pytest.mark.parametrize("case", ["adam_amsgrad", "rmsprop_centered_momentum", "sgd_nesterov"])
 def test_cupy_update_writes_back_float16_and_non_contiguous_arrays(case):
-    _assert_agree(_steps_on("cupy", case, "float16"), _steps_on("numpy", case, "float16"),
+    assert_agree(steps_on("cupy", case, "float16"), steps_on("numpy", case, "float16"),
                   "float16")
-    fortran = _steps_on("cupy", case, "float32", transform=lambda a: a.T.copy().T)
-    _assert_agree(fortran, _steps_on("numpy", case, "float32"), "float32")
+    fortran = steps_on("cupy", case, "float32", transform=lambda a: a.T.copy().T)
+    assert_agree(fortran, steps_on("numpy", case, "float32"), "float32")
 
 
 @pytest.mark.gpu
@@ -322,21 +158,21 @@ def test_cupy_grid_stride_loop_covers_more_elements_than_threads(monkeypatch):
     module = importlib.import_module("gpulayers.backend.cupy_backend.optimizer_updates")
     monkeypatch.setattr(module, "_MAX_BLOCKS", 1)
     for case in ("adam_amsgrad", "rmsprop_centered_momentum"):
-        _assert_agree(_steps_on("cupy", case, "float32", shape=(37, 29)),
-                      _steps_on("numpy", case, "float32", shape=(37, 29)), "float32")
+        assert_agree(steps_on("cupy", case, "float32", shape=(37, 29)),
+                      steps_on("numpy", case, "float32", shape=(37, 29)), "float32")
 
 
 @pytest.mark.gpu
 @requires_gpu
 def test_cupy_gradient_aliasing_the_momentum_slot():
     _, call, _ = CASES["sgd_nesterov"]
-    w, slots, _ = _initial("sgd_nesterov", "float64", seed=3)
+    w, slots, _ = initial("sgd_nesterov", "float64", seed=3)
     with backend.use_backend("cupy"):
         w, m = backend.to_device(w), backend.to_device(slots["m"])
-        call(backend.primitives("optimizer_updates"), w, m, {"m": m}, 1)
+        call_one(call, backend.primitives("optimizer_updates"), w, m, {"m": m}, 1)
         got = backend.to_numpy(w)
-    w, slots, _ = _initial("sgd_nesterov", "float64", seed=3)
-    call(reference, w, slots["m"].copy(), slots, 1)
+    w, slots, _ = initial("sgd_nesterov", "float64", seed=3)
+    call_one(call, reference, w, slots["m"].copy(), slots, 1)
     np.testing.assert_allclose(got, w, rtol=1e-13)
 
 
