@@ -68,7 +68,10 @@ def _slope(name: str, y: Any) -> Any:
 
 
 def _blocks(array: Any, count: int) -> list[Any]:
-    return np.split(array, count, axis=-1)
+    """The ``count`` equal column blocks of ``array``, as views: plain slices cost a fraction
+    of ``numpy.split`` (about 1 against 17 us), which matters at one call per timestep."""
+    width = array.shape[-1] // count
+    return [array[..., k * width:(k + 1) * width] for k in range(count)]
 
 
 def _plus(array: Any, extra: Any | None) -> Any:
