@@ -14,9 +14,9 @@
 //   table[tensors + 1 + role * tensors + t]    the address of array `role` of tensor t
 //                                              (role 0: the parameter, 1: the gradient, then
 //                                              the slots in the order the entry point names).
-// The grid splits the concatenation into one contiguous span per block, so a launch costs the
-// same whether the elements sit in one tensor or in a thousand, and small tensors (biases) do
-// not leave threads idle.
+// The grid splits the concatenation into one contiguous span per block (for_each_element), so
+// a launch costs the same whether the elements sit in one tensor or in a thousand, and small
+// tensors (biases) do not leave threads idle.
 //
 // All arrays of a launch are C-contiguous, of the entry point's type (_f32: float, _f64:
 // double) and do not overlap (the caller copies a gradient that shares memory with an updated
@@ -54,19 +54,22 @@ __device__ __forceinline__ T update_second_moment(T& v, T g, T one_minus_beta) {
 }
 
 // ---------------------------------------------------------------- the tensor table
-// Array `role` of tensor t.
+// Array `role` of tensor t. Roles: W (the parameter), G (its gradient), then the algorithm's
+// slots S1, S2, S3 in the order its entry point documents.
+enum Role { W = 0, G = 1, S1 = 2, S2 = 3, S3 = 4 };
+
 template <typename T>
 __device__ __forceinline__ T* tensor_array(const unsigned long long* table, int tensors,
                                            int role, int t) {
     return reinterpret_cast<T*>(table[tensors + 1 + (long long)role * tensors + t]);
 }
 
-// Calls body(t, first, stop, step) for each tensor t that this block's span of the
-// concatenated elements touches: the thread updates elements first, first + step, ... < stop
-// of tensor t (indices within the tensor).
-template <typename Body>
-__device__ void for_each_tensor_span(const unsigned long long* table, int tensors,
-                                     long long total, Body body) {
+// Calls update(arrays, i) for each element i this thread owns, where arrays[role] is array
+// `role` of that element's tensor (ROLES arrays per tensor). Block b owns elements
+// [b * span, (b + 1) * span) of the concatenated tensors; its threads stride through them.
+template <typename T, int ROLES, typename Update>
+__device__ void for_each_element(const unsigned long long* table, int tensors, long long total,
+                                 Update update) {
     const long long span = (total + gridDim.x - 1) / gridDim.x;
     const long long begin = (long long)blockIdx.x * span;
     const long long end = min(begin + span, total);
@@ -78,75 +81,66 @@ __device__ void for_each_tensor_span(const unsigned long long* table, int tensor
         if ((long long)table[middle] <= begin) low = middle; else high = middle - 1;
     }
     for (int t = low; t < tensors && (long long)table[t] < end; ++t) {
+        T* arrays[ROLES];
+#pragma unroll
+        for (int role = 0; role < ROLES; ++role) arrays[role] = tensor_array<T>(table, tensors,
+                                                                               role, t);
         const long long offset = (long long)table[t];
         const long long stop = min(end, (long long)table[t + 1]) - offset;
-        body(t, max(begin, offset) - offset + threadIdx.x, stop, (long long)blockDim.x);
+        for (long long i = max(begin, offset) - offset + threadIdx.x; i < stop; i += blockDim.x) {
+            update(arrays, i);
+        }
     }
 }
 
 // ---------------------------------------------------------------- SGD
 // Without momentum: w -= g * lr. With momentum: m = m * momentum - g * lr, then w += m, or with
-// nesterov w += m * momentum - g * lr. Roles: w, g, m.
+// nesterov w += m * momentum - g * lr. Slots: S1 = m.
 template <typename T>
 __device__ void sgd_update(const unsigned long long* table, int tensors, long long total,
                            int has_momentum, int nesterov, double learning_rate,
                            double momentum) {
     const T lr = T(learning_rate);
     const T mu = T(momentum);
-    for_each_tensor_span(table, tensors, total,
-                         [&](int t, long long first, long long stop, long long step) {
-        T* __restrict__ param = tensor_array<T>(table, tensors, 0, t);
-        const T* __restrict__ grad = tensor_array<T>(table, tensors, 1, t);
-        T* __restrict__ momentum_slot = tensor_array<T>(table, tensors, 2, t);
-        for (long long i = first; i < stop; i += step) {
-            const T scaled = grad[i] * lr;
-            if (!has_momentum) {
-                param[i] = param[i] - scaled;
-                continue;
-            }
-            const T m = momentum_slot[i] * mu - scaled;
-            momentum_slot[i] = m;
-            param[i] = param[i] + (nesterov ? m * mu - scaled : m);
+    for_each_element<T, 3>(table, tensors, total, [&](T* const* a, long long i) {
+        const T scaled = a[G][i] * lr;
+        if (!has_momentum) {
+            a[W][i] = a[W][i] - scaled;
+            return;
         }
+        const T m = a[S1][i] * mu - scaled;
+        a[S1][i] = m;
+        a[W][i] = a[W][i] + (nesterov ? m * mu - scaled : m);
     });
 }
 
 // ---------------------------------------------------------------- Adam (and AdamW)
 // m += (g - m) * (1 - beta_1); v += (g^2 - v) * (1 - beta_2); v_hat = max(v_hat, v) (AMSGrad);
 // w -= m * alpha / (sqrt(v or v_hat) + epsilon), alpha the bias-corrected rate.
-// Roles: w, g, m, v, v_hat.
+// Slots: S1 = m, S2 = v, S3 = v_hat.
 template <typename T>
 __device__ void adam_update(const unsigned long long* table, int tensors, long long total,
                             int has_v_hat, double alpha, double one_minus_beta_1,
                             double one_minus_beta_2, double epsilon) {
-    const T a = T(alpha);
+    const T rate = T(alpha);
     const T c1 = T(one_minus_beta_1);
     const T c2 = T(one_minus_beta_2);
     const T eps = T(epsilon);
-    for_each_tensor_span(table, tensors, total,
-                         [&](int t, long long first, long long stop, long long step) {
-        T* __restrict__ param = tensor_array<T>(table, tensors, 0, t);
-        const T* __restrict__ grad = tensor_array<T>(table, tensors, 1, t);
-        T* __restrict__ m = tensor_array<T>(table, tensors, 2, t);
-        T* __restrict__ v = tensor_array<T>(table, tensors, 3, t);
-        T* __restrict__ v_hat = tensor_array<T>(table, tensors, 4, t);
-        for (long long i = first; i < stop; i += step) {
-            const T g = grad[i];
-            const T m_i = update_moment(m[i], g, c1);
-            const T v_i = update_second_moment(v[i], g, c2);
-            T second = v_i;
-            if (has_v_hat) {
-                second = nan_maximum(v_hat[i], v_i);
-                v_hat[i] = second;
-            }
-            param[i] = param[i] - (m_i * a) / (gl_sqrt(second) + eps);
+    for_each_element<T, 5>(table, tensors, total, [&](T* const* a, long long i) {
+        const T g = a[G][i];
+        const T m = update_moment(a[S1][i], g, c1);
+        T second = update_second_moment(a[S2][i], g, c2);
+        if (has_v_hat) {
+            second = nan_maximum(a[S3][i], second);
+            a[S3][i] = second;
         }
+        a[W][i] = a[W][i] - (m * rate) / (gl_sqrt(second) + eps);
     });
 }
 
 // ---------------------------------------------------------------- Adamax
 // m += (g - m) * (1 - beta_1); u = max(beta_2 * u, |g|);
-// w -= lr * m / (correction * (u + epsilon)), correction = 1 - beta_1^t. Roles: w, g, m, u.
+// w -= lr * m / (correction * (u + epsilon)), correction = 1 - beta_1^t. Slots: S1 = m, S2 = u.
 template <typename T>
 __device__ void adamax_update(const unsigned long long* table, int tensors, long long total,
                               double learning_rate, double one_minus_beta_1, double beta_2,
@@ -156,26 +150,19 @@ __device__ void adamax_update(const unsigned long long* table, int tensors, long
     const T b2 = T(beta_2);
     const T eps = T(epsilon);
     const T corr = T(correction);
-    for_each_tensor_span(table, tensors, total,
-                         [&](int t, long long first, long long stop, long long step) {
-        T* __restrict__ param = tensor_array<T>(table, tensors, 0, t);
-        const T* __restrict__ grad = tensor_array<T>(table, tensors, 1, t);
-        T* __restrict__ m = tensor_array<T>(table, tensors, 2, t);
-        T* __restrict__ u = tensor_array<T>(table, tensors, 3, t);
-        for (long long i = first; i < stop; i += step) {
-            const T g = grad[i];
-            const T m_i = update_moment(m[i], g, c1);
-            const T u_i = nan_maximum(u[i] * b2, gl_abs(g));
-            u[i] = u_i;
-            param[i] = param[i] - (m_i * lr) / ((u_i + eps) * corr);
-        }
+    for_each_element<T, 4>(table, tensors, total, [&](T* const* a, long long i) {
+        const T g = a[G][i];
+        const T m = update_moment(a[S1][i], g, c1);
+        const T u = nan_maximum(a[S2][i] * b2, gl_abs(g));
+        a[S2][i] = u;
+        a[W][i] = a[W][i] - (m * lr) / ((u + eps) * corr);
     });
 }
 
 // ---------------------------------------------------------------- Nadam
 // m and v as in Adam; m_hat = m * mu_next / m_divisor + g * (1 - mu_t) / g_divisor;
 // w -= m_hat * lr / (sqrt(v / v_divisor) + epsilon). The divisors (1 - P_t * mu_next,
-// 1 - P_t, 1 - beta_2^t) come from the host. Roles: w, g, m, v.
+// 1 - P_t, 1 - beta_2^t) come from the host. Slots: S1 = m, S2 = v.
 template <typename T>
 __device__ void nadam_update(const unsigned long long* table, int tensors, long long total,
                              double learning_rate, double one_minus_beta_1,
@@ -191,19 +178,12 @@ __device__ void nadam_update(const unsigned long long* table, int tensors, long 
     const T g_coef = T(one_minus_mu_t);
     const T g_div = T(g_divisor);
     const T v_div = T(v_divisor);
-    for_each_tensor_span(table, tensors, total,
-                         [&](int t, long long first, long long stop, long long step) {
-        T* __restrict__ param = tensor_array<T>(table, tensors, 0, t);
-        const T* __restrict__ grad = tensor_array<T>(table, tensors, 1, t);
-        T* __restrict__ m = tensor_array<T>(table, tensors, 2, t);
-        T* __restrict__ v = tensor_array<T>(table, tensors, 3, t);
-        for (long long i = first; i < stop; i += step) {
-            const T g = grad[i];
-            const T m_i = update_moment(m[i], g, c1);
-            const T v_i = update_second_moment(v[i], g, c2);
-            const T m_hat = (m_i * mu) / m_div + (g * g_coef) / g_div;
-            param[i] = param[i] - (m_hat * lr) / (gl_sqrt(v_i / v_div) + eps);
-        }
+    for_each_element<T, 4>(table, tensors, total, [&](T* const* a, long long i) {
+        const T g = a[G][i];
+        const T m = update_moment(a[S1][i], g, c1);
+        const T v = update_second_moment(a[S2][i], g, c2);
+        const T m_hat = (m * mu) / m_div + (g * g_coef) / g_div;
+        a[W][i] = a[W][i] - (m_hat * lr) / (gl_sqrt(v / v_div) + eps);
     });
 }
 
@@ -211,7 +191,7 @@ __device__ void nadam_update(const unsigned long long* table, int tensors, long 
 // v = rho * v + (1 - rho) * g^2; a = rho * a + (1 - rho) * g (centered);
 // increment = g * lr / sqrt(v - a^2 + epsilon) (centered) or g * lr / sqrt(v + epsilon);
 // m = momentum * m + increment, w -= m (with a momentum slot) or w -= increment.
-// Roles: w, g, v, a, m.
+// Slots: S1 = v, S2 = a, S3 = m.
 template <typename T>
 __device__ void rmsprop_update(const unsigned long long* table, int tensors, long long total,
                                int centered, int has_momentum, double learning_rate,
@@ -222,59 +202,45 @@ __device__ void rmsprop_update(const unsigned long long* table, int tensors, lon
     const T c = T(one_minus_rho);
     const T mu = T(momentum);
     const T eps = T(epsilon);
-    for_each_tensor_span(table, tensors, total,
-                         [&](int t, long long first, long long stop, long long step) {
-        T* __restrict__ param = tensor_array<T>(table, tensors, 0, t);
-        const T* __restrict__ grad = tensor_array<T>(table, tensors, 1, t);
-        T* __restrict__ velocity = tensor_array<T>(table, tensors, 2, t);
-        T* __restrict__ average = tensor_array<T>(table, tensors, 3, t);
-        T* __restrict__ momentum_slot = tensor_array<T>(table, tensors, 4, t);
-        for (long long i = first; i < stop; i += step) {
-            const T g = grad[i];
-            const T v_i = velocity[i] * r + (g * g) * c;
-            velocity[i] = v_i;
-            T denominator;
-            if (centered) {
-                const T a_i = average[i] * r + g * c;
-                average[i] = a_i;
-                denominator = (v_i - a_i * a_i) + eps;
-            } else {
-                denominator = v_i + eps;
-            }
-            T increment = (g * lr) / gl_sqrt(denominator);
-            if (has_momentum) {
-                increment = momentum_slot[i] * mu + increment;
-                momentum_slot[i] = increment;
-            }
-            param[i] = param[i] - increment;
+    for_each_element<T, 5>(table, tensors, total, [&](T* const* a, long long i) {
+        const T g = a[G][i];
+        const T v = a[S1][i] * r + (g * g) * c;
+        a[S1][i] = v;
+        T denominator;
+        if (centered) {
+            const T average = a[S2][i] * r + g * c;
+            a[S2][i] = average;
+            denominator = (v - average * average) + eps;
+        } else {
+            denominator = v + eps;
         }
+        T increment = (g * lr) / gl_sqrt(denominator);
+        if (has_momentum) {
+            increment = a[S3][i] * mu + increment;
+            a[S3][i] = increment;
+        }
+        a[W][i] = a[W][i] - increment;
     });
 }
 
 // ---------------------------------------------------------------- Adagrad
-// a += g^2; w -= g * lr / sqrt(a + epsilon). Roles: w, g, a.
+// a += g^2; w -= g * lr / sqrt(a + epsilon). Slots: S1 = a.
 template <typename T>
 __device__ void adagrad_update(const unsigned long long* table, int tensors, long long total,
                                double learning_rate, double epsilon) {
     const T lr = T(learning_rate);
     const T eps = T(epsilon);
-    for_each_tensor_span(table, tensors, total,
-                         [&](int t, long long first, long long stop, long long step) {
-        T* __restrict__ param = tensor_array<T>(table, tensors, 0, t);
-        const T* __restrict__ grad = tensor_array<T>(table, tensors, 1, t);
-        T* __restrict__ accumulator = tensor_array<T>(table, tensors, 2, t);
-        for (long long i = first; i < stop; i += step) {
-            const T g = grad[i];
-            const T a = accumulator[i] + g * g;
-            accumulator[i] = a;
-            param[i] = param[i] - (g * lr) / gl_sqrt(a + eps);
-        }
+    for_each_element<T, 3>(table, tensors, total, [&](T* const* a, long long i) {
+        const T g = a[G][i];
+        const T accumulated = a[S1][i] + g * g;
+        a[S1][i] = accumulated;
+        a[W][i] = a[W][i] - (g * lr) / gl_sqrt(accumulated + eps);
     });
 }
 
 // ---------------------------------------------------------------- Adadelta
 // G = rho * G + (1 - rho) * g^2; delta = -(sqrt(D + epsilon) * g) / sqrt(G + epsilon);
-// D = rho * D + (1 - rho) * delta^2; w += delta * lr. Roles: w, g, G, D.
+// D = rho * D + (1 - rho) * delta^2; w += delta * lr. Slots: S1 = G, S2 = D.
 template <typename T>
 __device__ void adadelta_update(const unsigned long long* table, int tensors, long long total,
                                 double learning_rate, double rho, double one_minus_rho,
@@ -283,39 +249,28 @@ __device__ void adadelta_update(const unsigned long long* table, int tensors, lo
     const T r = T(rho);
     const T c = T(one_minus_rho);
     const T eps = T(epsilon);
-    for_each_tensor_span(table, tensors, total,
-                         [&](int t, long long first, long long stop, long long step) {
-        T* __restrict__ param = tensor_array<T>(table, tensors, 0, t);
-        const T* __restrict__ grad = tensor_array<T>(table, tensors, 1, t);
-        T* __restrict__ grad_average = tensor_array<T>(table, tensors, 2, t);
-        T* __restrict__ delta_average = tensor_array<T>(table, tensors, 3, t);
-        for (long long i = first; i < stop; i += step) {
-            const T g = grad[i];
-            const T grad_avg = grad_average[i] * r + (g * g) * c;
-            grad_average[i] = grad_avg;
-            const T delta_avg = delta_average[i];
-            const T delta = -(gl_sqrt(delta_avg + eps) * g) / gl_sqrt(grad_avg + eps);
-            delta_average[i] = delta_avg * r + (delta * delta) * c;
-            param[i] = param[i] + delta * lr;
-        }
+    for_each_element<T, 4>(table, tensors, total, [&](T* const* a, long long i) {
+        const T g = a[G][i];
+        const T grad_average = a[S1][i] * r + (g * g) * c;
+        a[S1][i] = grad_average;
+        const T delta_average = a[S2][i];
+        const T delta = -(gl_sqrt(delta_average + eps) * g) / gl_sqrt(grad_average + eps);
+        a[S2][i] = delta_average * r + (delta * delta) * c;
+        a[W][i] = a[W][i] + delta * lr;
     });
 }
 
 // ---------------------------------------------------------------- decoupled weight decay
 // w -= (w * decay) * lr, before the update step (AdamW, and any optimizer's weight_decay).
-// Role: w (the table has no gradient role here).
+// The table has the parameter role only.
 template <typename T>
 __device__ void decay_weights(const unsigned long long* table, int tensors, long long total,
                               double decay, double learning_rate) {
     const T d = T(decay);
     const T lr = T(learning_rate);
-    for_each_tensor_span(table, tensors, total,
-                         [&](int t, long long first, long long stop, long long step) {
-        T* __restrict__ param = tensor_array<T>(table, tensors, 0, t);
-        for (long long i = first; i < stop; i += step) {
-            const T shrink = (param[i] * d) * lr;
-            param[i] = param[i] - shrink;
-        }
+    for_each_element<T, 1>(table, tensors, total, [&](T* const* a, long long i) {
+        const T shrink = (a[W][i] * d) * lr;
+        a[W][i] = a[W][i] - shrink;
     });
 }
 
