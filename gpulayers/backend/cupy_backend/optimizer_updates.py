@@ -101,8 +101,8 @@ def _working_rows(op: str, params: Sequence[Any], grads: Sequence[Any] | None,
             work_rows.append([work[0], *slot_arrays])
             continue
         g = cp.ascontiguousarray(grad, dtype=dtype)
-        # why: the kernel's pointers are __restrict__ (no aliasing), so a gradient sharing
-        # memory with an updated array must be a separate copy.
+        # why: threads update their elements concurrently, so a gradient sharing memory with
+        # an updated array could be read after another thread wrote it: it must be a copy.
         if g is grad and index in aliased:
             g = grad.copy()
         work_rows.append([work[0], g, *slot_arrays])
