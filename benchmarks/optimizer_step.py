@@ -61,19 +61,21 @@ class UnfusedAdam(Adam):
         variable.assign(variable.data - (m.data * alpha) / (xp.sqrt(v.data) + self.epsilon))
 
 
-class PerParameterAdam(Adam):
-    """Adam with one fused update per parameter: overriding ``update_step`` makes the step
-    call it for each variable, and the built-in ``update_step`` updates that one."""
+def _per_parameter(optimizer_class: type) -> type:
+    """``optimizer_class`` with one fused update per parameter: overriding ``update_step``
+    makes the step call it for each variable, and the built-in ``update_step`` updates that
+    one (one launch each on CuPy)."""
 
-    def update_step(self, gradient: Any, variable: gl.Variable, learning_rate: float) -> None:
-        super().update_step(gradient, variable, learning_rate)
+    def update_step(self: Any, gradient: Any, variable: gl.Variable,
+                    learning_rate: float) -> None:
+        optimizer_class.update_step(self, gradient, variable, learning_rate)
+
+    return type(f"PerParameter{optimizer_class.__name__}", (optimizer_class,),
+                {"update_step": update_step})
 
 
-class PerParameterSGD(SGD):
-    """SGD with one fused update per parameter (see :class:`PerParameterAdam`)."""
-
-    def update_step(self, gradient: Any, variable: gl.Variable, learning_rate: float) -> None:
-        super().update_step(gradient, variable, learning_rate)
+PerParameterAdam = _per_parameter(Adam)
+PerParameterSGD = _per_parameter(SGD)
 
 
 class UnfusedSGD(SGD):
